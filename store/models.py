@@ -1,0 +1,278 @@
+"""The ledger's tables (Peewee models), as sketched in design.md.
+
+Dates (交办、签收、答复 …) are Asia/Shanghai calendar dates; instants (when an event was
+recorded) are stored in UTC and read back as pendulum values. The event table is
+append-only: it is the case's timeline and the audit trail in one. A few columns on `Case`
+(`next_due`, `next_milestone`, `last_followup_on`, `urge_count`, `urge_level`) are caches
+of what the events and rules say, rewritten by every action in the same transaction, so
+that the ledger can sort 100,000 cases by deadline with one indexed query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pendulum
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from store.db import database
+
+# Choices: checked by actions (a Chinese message) and by CHECK-free validation here.
+BODIES = ("人大", "政协")
+KINDS = ("建议", "提案")
+ROLES = ("主办", "承办", "分办", "汇办")
+STATUSES = ("待签收", "申请调整", "办理中", "已答复", "重新办理", "已反馈", "已办结")
+RESULT_CLASSES = ("A", "B", "C", "D")
+RESULT_CLASS_NAMES = {
+    "A": "已经解决或基本解决",
+    "B": "正在解决或已列入计划解决",
+    "C": "因条件限制或其他原因暂时不能解决",
+    "D": "留作参考",
+}
+EVALUATIONS = ("满意", "基本满意", "不满意")
+DISCLOSURES = ("公开", "部分公开", "不公开")
+CONTACT_METHODS = ("电话", "上门拜访", "座谈面商", "共同调研")
+CONTACT_STAGES = ("办前", "办中", "办后")
+FOLLOW_UP_KINDS = ("查办", "询办", "沟通", "备注")
+URGE_LEVELS = {1: "一次催办", 2: "二次催办", 3: "领导督办"}
+EVENT_KINDS = (
+    "交办",
+    "签收",
+    "申请调整",
+    "分派",
+    "沟通",
+    "查办",
+    "询办",
+    "备注",
+    "催办",
+    "汇办意见",
+    "延期",
+    "答复",
+    "评价",
+    "重办",
+    "公开",
+    "回头看",
+    "办结",
+    "修改",
+    "撤销",
+)
+
+
+class UTCDateTimeField(DateTimeField):
+    """An instant stored as naive UTC, read back as a pendulum UTC DateTime.
+
+    A plain DateTimeField cannot bind pendulum values; this converts both ways.
+    """
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(dt.timezone.utc)
+            return dt.datetime(
+                value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond
+            )
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, dt.datetime):
+            return pendulum.instance(value.replace(tzinfo=dt.timezone.utc)).in_timezone("UTC")
+        return value
+
+
+class LocalDateField(DateField):
+    """An Asia/Shanghai calendar date, stored as a plain date (pendulum Dates accepted)."""
+
+    def db_value(self, value):
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            value = dt.date(value.year, value.month, value.day)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return value
+
+
+class JSONField(TextField):
+    """A JSON document in a text column (lists of co-signers, before/after of an edit)."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Meta(BaseModel):
+    """duban_meta: schema version and other facts about this ledger."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "duban_meta"
+
+
+class Session(BaseModel):
+    """届次会议: a people's congress or CPPCC session whose cases the bureau handles."""
+
+    id = AutoField()
+    body = CharField()  # 人大 / 政协
+    name = CharField(unique=True)  # 市七届人大四次会议
+    year = IntegerField()
+    assigned_on = LocalDateField(null=True)  # the usual 交办 date of the session's cases
+    rules = JSONField(default=dict)  # overrides of store.rules.DEFAULT_RULES
+
+
+class Division(BaseModel):
+    """处室: a division of the bureau that handles cases."""
+
+    id = AutoField()
+    name = CharField(unique=True)
+
+
+class Person(BaseModel):
+    """A member of staff: 经办人, 处长, 分管局领导, 局长."""
+
+    id = AutoField()
+    name = CharField()
+    division = ForeignKeyField(Division, null=True, backref="people", on_delete="RESTRICT")
+    post = CharField(default="")  # 岗位
+    title = CharField(default="")  # 经办人 / 处长 / 分管局领导 / 局长
+
+
+class Proposer(BaseModel):
+    """代表/委员: who raised a case. The phone is private: masked on screen, never public."""
+
+    id = AutoField()
+    name = CharField()
+    kind = CharField(default="代表")  # 代表 / 委员
+    group = CharField(default="")  # 代表团 or 界别
+    unit_title = CharField(default="")  # 单位及职务
+    phone = CharField(default="")
+
+
+class Case(BaseModel):
+    """件: one suggestion or proposal as handled by the bureau."""
+
+    id = AutoField()
+    session = ForeignKeyField(Session, backref="cases", on_delete="RESTRICT")
+    number = CharField()  # 第20230489号 is stored as "20230489"
+    kind = CharField(default="建议")
+    title = TextField()
+    summary = TextField(default="")
+    topic = CharField(default="")
+    lead_proposer = ForeignKeyField(Proposer, null=True, backref="cases", on_delete="RESTRICT")
+    cosigners = JSONField(default=list)  # 附议代表 / 联名委员, names
+    role = CharField()  # 主办 / 承办 / 分办 / 汇办
+    lead_unit = CharField(default="")  # 主办单位 (ours when role is 主办/承办)
+    co_units = JSONField(default=list)  # 会办/汇办/分办 units
+    assigned_on = LocalDateField()  # 交办
+    division = ForeignKeyField(Division, null=True, backref="cases", on_delete="RESTRICT")
+    owner = ForeignKeyField(Person, null=True, backref="owned_cases", on_delete="RESTRICT")
+    post = CharField(default="")  # 岗位
+    leader = ForeignKeyField(Person, null=True, backref="led_cases", on_delete="RESTRICT")
+    leader_led = BooleanField(default=False)  # 局领导领办
+    is_key = BooleanField(default=False)  # 重点
+    is_difficult = BooleanField(default=False)  # 难点
+    is_hot = BooleanField(default=False)  # 热点
+    status = CharField(default="待签收", index=True)
+    signed_on = LocalDateField(null=True)
+    extended_due = LocalDateField(null=True)  # 延期 后的答复期限
+    opinion_sent_on = LocalDateField(null=True)  # 汇办意见 sent to the lead unit
+    replied_on = LocalDateField(null=True)
+    reply_doc_no = CharField(default="")
+    result_class = CharField(default="")  # A–D
+    reply_summary = TextField(default="")
+    reply_signed_by = CharField(default="")
+    evaluation = CharField(default="")  # 满意 / 基本满意 / 不满意
+    evaluated_on = LocalDateField(null=True)
+    rehandle_started_on = LocalDateField(null=True)  # 不满意 received: 重新办理 starts
+    rehandle_replied_on = LocalDateField(null=True)  # the new reply after 不满意
+    disclosure = CharField(default="")  # 公开 / 部分公开 / 不公开
+    disclosure_reason = TextField(default="")
+    disclosed_on = LocalDateField(null=True)
+    review_due = LocalDateField(null=True)  # 回头看 next date (B/C promises)
+    reviewed_on = LocalDateField(null=True)
+    closed_on = LocalDateField(null=True)
+    version = IntegerField(default=1)
+    # Caches rewritten by store.actions in the same transaction as each event:
+    next_due = LocalDateField(null=True, index=True)
+    next_milestone = CharField(default="")
+    last_followup_on = LocalDateField(null=True)
+    next_followup_on = LocalDateField(null=True)
+    urge_count = IntegerField(default=0)
+    urge_level = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("session", "number"), True),)
+
+
+class Event(BaseModel):
+    """跟进记录: one entry of a case's timeline — what happened, who recorded it, when.
+
+    Never updated or deleted. `data` keeps what the event changed on the case (`before`
+    and `after`), so an undo can be recorded as a later, compensating event.
+    """
+
+    id = AutoField()
+    case = ForeignKeyField(Case, backref="events", on_delete="RESTRICT")
+    at = UTCDateTimeField(index=True)  # when it was recorded (UTC)
+    on_date = LocalDateField(null=True)  # the business date (reply date, contact date …)
+    operator = CharField()
+    kind = CharField()
+    note = TextField(default="")
+    method = CharField(default="")  # 沟通: 电话 / 上门拜访 / 座谈面商 / 共同调研
+    stage = CharField(default="")  # 沟通: 办前 / 办中 / 办后
+    target_division = ForeignKeyField(Division, null=True, on_delete="RESTRICT")  # 催办
+    level = IntegerField(null=True)  # 催办: 1 一次催办, 2 二次催办, 3 领导督办
+    respond_by = LocalDateField(null=True)  # 催办: respond by
+    next_followup_on = LocalDateField(null=True)
+    data = JSONField(default=dict)
+    undoes = ForeignKeyField("self", null=True, backref="undone_by", on_delete="RESTRICT")
+    version = IntegerField()  # the case's version after this event
+
+    class Meta:
+        indexes = ((("case", "id"), False),)
+
+
+class CalendarDay(BaseModel):
+    """The office's own correction of one day: a holiday or a moved working day (调休)."""
+
+    id = AutoField()
+    day = LocalDateField(unique=True)
+    is_working = BooleanField()
+    note = CharField(default="")
+
+
+class CalendarYear(BaseModel):
+    """A year whose State Council notice the office has entered and confirmed."""
+
+    year = IntegerField(primary_key=True)
+    note = CharField(default="")
+
+
+ALL_MODELS = [Meta, Session, Division, Person, Proposer, Case, Event, CalendarDay, CalendarYear]

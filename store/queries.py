@@ -1,0 +1,498 @@
+"""Read models: plain frozen dataclasses built from a fixed number of queries.
+
+The UI and the command line read the ledger only through these: `ledger_rows` (the 台账
+table), `case_card` (one case with its milestones and full timeline), `session_statistics`
+(the figures behind the year's summary). Nothing returned is a live model object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from peewee import JOIN, fn
+
+from store import clock
+from store.calendar import WorkCalendar
+from store.models import (
+    URGE_LEVELS,
+    CalendarDay,
+    CalendarYear,
+    Case,
+    Division,
+    Event,
+    Person,
+    Proposer,
+    Session,
+)
+from store.rules import (
+    DEFAULT_RULES,
+    add_months,
+    RuleSet,
+    countdown_text,
+    is_stale,
+    milestone_countdown,
+    milestones,
+    reply_due,
+)
+
+WORKING_DAY_MILESTONES = frozenset({"评价", "再次评价", "公开"})
+FACE_TO_FACE = ("上门拜访", "座谈面商", "共同调研")
+
+
+def case_label(case) -> str:
+    """第20230489号 — how the office names a case."""
+    return f"第{case.number}号"
+
+
+def format_number(number: str) -> str:
+    return f"第{number}号"
+
+
+# ------------------------------------------------------------------ calendar and rules
+
+_calendar_cache: tuple[object, WorkCalendar] | None = None
+
+
+def load_calendar() -> WorkCalendar:
+    """The working-day calendar with the office's overrides (cached until they change)."""
+    global _calendar_cache
+    working = fn.SUM(CalendarDay.is_working.cast("integer"))
+    key = (
+        id(Case._meta.database.obj),
+        CalendarDay.select(fn.COUNT(CalendarDay.id), fn.MAX(CalendarDay.id), working).tuples().first(),
+        tuple(year for (year,) in CalendarYear.select(CalendarYear.year).tuples()),
+    )
+    if _calendar_cache is None or _calendar_cache[0] != key:
+        overrides = {day: flag for day, flag in CalendarDay.select(CalendarDay.day, CalendarDay.is_working).tuples()}
+        _calendar_cache = (key, WorkCalendar(overrides, key[2]))
+    return _calendar_cache[1]
+
+
+def rules_for(session_id: int | None) -> RuleSet:
+    """A session's deadline rules (Shenzhen's defaults with its overrides)."""
+    if session_id is None:
+        return DEFAULT_RULES
+    overrides = Session.select(Session.rules).where(Session.id == session_id).scalar()
+    return RuleSet.from_overrides(overrides if isinstance(overrides, dict) else None)
+
+
+def _all_rules() -> dict[int, RuleSet]:
+    return {sid: RuleSet.from_overrides(rules) for sid, rules in Session.select(Session.id, Session.rules).tuples()}
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    body: str
+    name: str
+    year: int
+    case_count: int
+
+
+def sessions() -> list[SessionInfo]:
+    """Every session with its number of cases, newest year first."""
+    query = (
+        Session.select(Session.id, Session.body, Session.name, Session.year, fn.COUNT(Case.id))
+        .join(Case, JOIN.LEFT_OUTER)
+        .group_by(Session.id)
+        .order_by(Session.year.desc(), Session.id)
+        .tuples()
+    )
+    return [SessionInfo(*row) for row in query]
+
+
+def find_session(name_or_id) -> SessionInfo | None:
+    for info in sessions():
+        if str(name_or_id) in (info.name, str(info.id)):
+            return info
+    return None
+
+
+# ----------------------------------------------------------------------------- ledger
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One line of the 台账: a case as the office scans it."""
+
+    case_id: int
+    version: int
+    session: str
+    number: str
+    title: str
+    lead_proposer: str
+    role: str
+    division: str
+    owner: str
+    status: str
+    next_milestone: str
+    next_due: dt.date | None
+    days_left: int | None
+    working_days_left: int | None  # set when the milestone's rule counts working days
+    countdown: str
+    last_followup_on: dt.date | None
+    urge_count: int
+    urge_level: int
+    stale: bool
+
+    @property
+    def label(self) -> str:
+        return format_number(self.number)
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+
+_ORDERS = {
+    "deadline": lambda: [Case.next_due.is_null(), Case.next_due, Case.number],
+    "number": lambda: [Case.number],
+    "division": lambda: [Division.name.is_null(), Division.name, Case.next_due.is_null(), Case.next_due],
+    "status": lambda: [Case.status, Case.next_due.is_null(), Case.next_due],
+}
+
+
+def ledger_query(*, session_id: int | None = None, search: str = "", order: str = "deadline",
+                 include_closed: bool = True):
+    """The ledger's one SELECT (not executed): cases with proposer, division and owner."""
+    owner = Person.alias()
+    query = (
+        Case.select(
+            Case.id, Case.version, Session.name, Case.number, Case.title, Proposer.name, Case.role,
+            Division.name, owner.name, Case.status, Case.next_milestone, Case.next_due,
+            Case.last_followup_on, Case.urge_count, Case.urge_level, Case.assigned_on,
+            Case.next_followup_on, Case.closed_on, Case.session,
+        )
+        .join(Session, on=(Case.session == Session.id))
+        .switch(Case).join(Proposer, JOIN.LEFT_OUTER, on=(Case.lead_proposer == Proposer.id))
+        .switch(Case).join(Division, JOIN.LEFT_OUTER, on=(Case.division == Division.id))
+        .switch(Case).join(owner, JOIN.LEFT_OUTER, on=(Case.owner == owner.id))
+    )
+    if session_id is not None:
+        query = query.where(Case.session == session_id)
+    if not include_closed:
+        query = query.where(Case.status != "已办结")
+    text = (search or "").strip()
+    if text:
+        number = text.strip("第号")
+        query = query.where(
+            Case.number.contains(number) | Case.title.contains(text) | Proposer.name.contains(text)
+            | Division.name.contains(text) | owner.name.contains(text)
+        )
+    return query.order_by(*_ORDERS.get(order, _ORDERS["deadline"])())
+
+
+class _RowView:
+    """The attributes `is_stale` reads, from one tuple of the ledger query."""
+
+    __slots__ = ("status", "closed_on", "next_followup_on", "last_followup_on", "assigned_on")
+
+    def __init__(self, status, closed_on, next_followup_on, last_followup_on, assigned_on):
+        self.status, self.closed_on = status, closed_on
+        self.next_followup_on, self.last_followup_on, self.assigned_on = next_followup_on, last_followup_on, assigned_on
+
+
+def ledger_rows(*, today: dt.date | None = None, session_id: int | None = None, search: str = "",
+                order: str = "deadline", include_closed: bool = True, limit: int | None = None,
+                offset: int = 0) -> list[LedgerRow]:
+    """The 台账, most urgent first by default; three queries whatever the number of rows."""
+    today = today or clock.today()
+    calendar = load_calendar()
+    all_rules = _all_rules()
+    query = ledger_query(session_id=session_id, search=search, order=order, include_closed=include_closed)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    rows = []
+    for (case_id, version, session_name, number, title, proposer, role, division, owner_name, status,
+         milestone, due, last_followup, urges, level, assigned_on, next_followup, closed_on,
+         session_id_) in query.tuples().iterator():
+        rules = all_rules.get(session_id_, DEFAULT_RULES)
+        days = working = None
+        if due is not None:
+            days = (due - today).days
+            if milestone in WORKING_DAY_MILESTONES:
+                working = calendar.count_working_days(today, due)
+            countdown = countdown_text(due, today, working_days_left=working)
+        else:
+            countdown = "已办结" if status == "已办结" else ("已反馈" if status == "已反馈" else "—")
+        view = _RowView(status, closed_on, next_followup, last_followup, assigned_on)
+        rows.append(
+            LedgerRow(case_id, version, session_name, number, title, proposer or "", role, division or "",
+                      owner_name or "", status, milestone, due, days, working, countdown, last_followup,
+                      urges, level, is_stale(view, today, rules))
+        )
+    return rows
+
+
+def ledger_count(*, session_id: int | None = None, search: str = "", include_closed: bool = True) -> int:
+    return ledger_query(session_id=session_id, search=search, include_closed=include_closed).order_by().count()
+
+
+# -------------------------------------------------------------------------- case card
+
+
+@dataclass(frozen=True)
+class MilestoneView:
+    key: str
+    label: str
+    due: dt.date
+    done_on: dt.date | None
+    state: str
+    countdown: str
+    working_days: bool
+    warning: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event as the timeline shows it: who, when, what."""
+
+    id: int
+    at: dt.datetime  # UTC instant
+    on_date: dt.date | None
+    operator: str
+    kind: str
+    note: str
+    method: str
+    stage: str
+    target_division: str
+    level: str
+    respond_by: dt.date | None
+    next_followup_on: dt.date | None
+    undone_by: int | None
+    undoes: int | None
+    data: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def local_time(self) -> str:
+        return f"{self.at.in_timezone(clock.OFFICE_TZ):%Y-%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class CaseCard:
+    """Everything about one case: its fields, proposer, milestones and timeline (newest first)."""
+
+    id: int
+    version: int
+    session: str
+    session_body: str
+    number: str
+    kind: str
+    title: str
+    summary: str
+    topic: str
+    lead_proposer: str
+    proposer_kind: str
+    proposer_group: str
+    proposer_unit: str
+    proposer_phone: str
+    cosigners: tuple[str, ...]
+    role: str
+    lead_unit: str
+    co_units: tuple[str, ...]
+    assigned_on: dt.date
+    division: str
+    division_id: int | None
+    owner: str
+    post: str
+    leader: str
+    leader_led: bool
+    is_key: bool
+    is_difficult: bool
+    is_hot: bool
+    status: str
+    signed_on: dt.date | None
+    reply_due: dt.date | None
+    extended_due: dt.date | None
+    opinion_sent_on: dt.date | None
+    replied_on: dt.date | None
+    reply_doc_no: str
+    result_class: str
+    reply_summary: str
+    evaluation: str
+    evaluated_on: dt.date | None
+    disclosure: str
+    disclosed_on: dt.date | None
+    review_due: dt.date | None
+    closed_on: dt.date | None
+    urge_count: int
+    urge_level: int
+    last_followup_on: dt.date | None
+    next_followup_on: dt.date | None
+    stale: bool
+    milestones: tuple[MilestoneView, ...]
+    timeline: tuple[TimelineEntry, ...]
+
+    @property
+    def label(self) -> str:
+        return format_number(self.number)
+
+    @property
+    def masked_phone(self) -> str:
+        """The proposer's phone with the middle digits hidden (138****5678)."""
+        return mask_phone(self.proposer_phone)
+
+
+def mask_phone(phone: str) -> str:
+    digits = phone.strip()
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    keep_start = 3 if len(digits) >= 8 else 1
+    return digits[:keep_start] + "*" * (len(digits) - keep_start - 4) + digits[-4:]
+
+
+def case_card(case_id: int, *, today: dt.date | None = None) -> CaseCard | None:
+    """One case with milestones and its full timeline, newest first; None if not found."""
+    today = today or clock.today()
+    owner, leader = Person.alias(), Person.alias()
+    case = (
+        Case.select(Case, Session, Proposer, Division, owner, leader)
+        .join(Session, on=(Case.session == Session.id))
+        .switch(Case).join(Proposer, JOIN.LEFT_OUTER, on=(Case.lead_proposer == Proposer.id))
+        .switch(Case).join(Division, JOIN.LEFT_OUTER, on=(Case.division == Division.id))
+        .switch(Case).join(owner, JOIN.LEFT_OUTER, on=(Case.owner == owner.id), attr="owner_row")
+        .switch(Case).join(leader, JOIN.LEFT_OUTER, on=(Case.leader == leader.id), attr="leader_row")
+        .where(Case.id == case_id)
+        .first()
+    )
+    if case is None:
+        return None
+    calendar = load_calendar()
+    rules = RuleSet.from_overrides(case.session.rules)
+    views = tuple(
+        MilestoneView(m.key, m.label, m.due, m.done_on, m.state(today), milestone_countdown(m, today, calendar),
+                      m.working_days, m.warning)
+        for m in milestones(case, rules, calendar)
+    )
+    proposer = case.lead_proposer if case.lead_proposer_id else None
+    division_names = dict(Division.select(Division.id, Division.name).tuples())
+    undone = dict(
+        Event.select(Event.undoes, Event.id).where((Event.case == case_id) & Event.undoes.is_null(False)).tuples()
+    )
+    timeline = tuple(
+        TimelineEntry(e.id, e.at, e.on_date, e.operator, e.kind, e.note, e.method, e.stage,
+                      division_names.get(e.target_division_id, ""), URGE_LEVELS.get(e.level, "") if e.level else "",
+                      e.respond_by, e.next_followup_on, undone.get(e.id), e.undoes_id, e.data or {})
+        for e in Event.select().where(Event.case == case_id).order_by(Event.id.desc())
+    )
+    owner_row = getattr(case, "owner_row", None)
+    leader_row = getattr(case, "leader_row", None)
+    return CaseCard(
+        id=case.id, version=case.version, session=case.session.name, session_body=case.session.body,
+        number=case.number, kind=case.kind, title=case.title, summary=case.summary, topic=case.topic,
+        lead_proposer=proposer.name if proposer else "", proposer_kind=proposer.kind if proposer else "",
+        proposer_group=proposer.group if proposer else "", proposer_unit=proposer.unit_title if proposer else "",
+        proposer_phone=proposer.phone if proposer else "", cosigners=tuple(case.cosigners or ()),
+        role=case.role, lead_unit=case.lead_unit, co_units=tuple(case.co_units or ()),
+        assigned_on=case.assigned_on, division=case.division.name if case.division_id else "",
+        division_id=case.division_id, owner=owner_row.name if case.owner_id and owner_row else "",
+        post=case.post, leader=leader_row.name if case.leader_id and leader_row else "",
+        leader_led=case.leader_led, is_key=case.is_key, is_difficult=case.is_difficult, is_hot=case.is_hot,
+        status=case.status, signed_on=case.signed_on,
+        reply_due=None if case.role == "汇办" else reply_due(case, rules), extended_due=case.extended_due,
+        opinion_sent_on=case.opinion_sent_on, replied_on=case.replied_on, reply_doc_no=case.reply_doc_no,
+        result_class=case.result_class, reply_summary=case.reply_summary, evaluation=case.evaluation,
+        evaluated_on=case.evaluated_on, disclosure=case.disclosure, disclosed_on=case.disclosed_on,
+        review_due=case.review_due, closed_on=case.closed_on, urge_count=case.urge_count,
+        urge_level=case.urge_level, last_followup_on=case.last_followup_on,
+        next_followup_on=case.next_followup_on, stale=is_stale(case, today, rules),
+        milestones=views, timeline=timeline,
+    )
+
+
+# ------------------------------------------------------------------------- statistics
+
+
+@dataclass(frozen=True)
+class SessionStatistics:
+    """The figures of one session (or all): what the year's summary reports."""
+
+    session: str
+    body: str
+    year: int | None
+    received: int
+    by_role: dict[str, int]
+    by_status: dict[str, int]
+    signed: int
+    signed_on_time: int
+    answered: int  # replies (主/承/分) and 汇办 opinions made
+    answered_on_time: int
+    to_answer: int  # cases that must be answered (all but those withdrawn)
+    needing_evaluation: int
+    evaluations_received: int
+    by_evaluation: dict[str, int]
+    by_class: dict[str, int]
+    disclosure: dict[str, int]
+    replies_to_disclose: int
+    face_to_face: int
+    contacted: int
+    overdue_open: int
+    topics: tuple[str, ...]
+
+
+def session_statistics(session_id: int | None = None, *, today: dt.date | None = None) -> SessionStatistics:
+    """Counts by role, status, class and evaluation; on-time rates; contact made."""
+    today = today or clock.today()
+    query = Case.select()
+    session = Session.get_or_none(Session.id == session_id) if session_id is not None else None
+    if session_id is not None:
+        query = query.where(Case.session == session_id)
+    cases = list(query)
+    all_rules = _all_rules()
+    by_role = Counter(c.role for c in cases)
+    signed = [c for c in cases if c.signed_on is not None]
+    sign_on_time = [
+        c for c in signed
+        if c.signed_on <= c.assigned_on + dt.timedelta(days=all_rules.get(c.session_id, DEFAULT_RULES).sign_days)
+    ]
+    answered = answered_on_time = 0
+    for c in cases:
+        rules = all_rules.get(c.session_id, DEFAULT_RULES)
+        if c.role == "汇办":
+            if c.opinion_sent_on is not None:
+                answered += 1
+                answered_on_time += c.opinion_sent_on <= add_months(c.assigned_on, rules.opinion_months)
+        elif c.replied_on is not None:
+            answered += 1
+            answered_on_time += c.replied_on <= reply_due(c, rules)
+    evaluated = [c for c in cases if c.role != "汇办" and c.evaluation]
+    replied = [c for c in cases if c.role != "汇办" and c.replied_on is not None]
+    contact = Event.select(Event.case, Event.method).where(Event.kind == "沟通")
+    undone = Event.select(Event.undoes).where(Event.undoes.is_null(False))
+    contact = contact.where(~(Event.id << undone))
+    if session_id is not None:
+        contact = contact.join(Case).where(Case.session == session_id)
+    contacts = list(contact.tuples())
+    topics = Counter(c.topic for c in cases if c.topic)
+    overdue = 0
+    for c in cases:
+        if c.next_due is not None and c.next_due < today and c.status != "已办结":
+            overdue += 1
+    return SessionStatistics(
+        session=session.name if session else "全部届次",
+        body=session.body if session else "",
+        year=session.year if session else None,
+        received=len(cases),
+        by_role={role: by_role.get(role, 0) for role in ("主办", "承办", "分办", "汇办")},
+        by_status=dict(Counter(c.status for c in cases)),
+        signed=len(signed),
+        signed_on_time=len(sign_on_time),
+        answered=answered,
+        answered_on_time=answered_on_time,
+        to_answer=len(cases) - sum(1 for c in cases if c.status == "申请调整"),
+        needing_evaluation=sum(1 for c in cases if c.role != "汇办"),
+        evaluations_received=len(evaluated),
+        by_evaluation={name: sum(1 for c in evaluated if c.evaluation == name) for name in ("满意", "基本满意", "不满意")},
+        by_class={k: sum(1 for c in replied if c.result_class == k) for k in ("A", "B", "C", "D")},
+        disclosure={k: sum(1 for c in replied if c.disclosure == k) for k in ("公开", "部分公开", "不公开")},
+        replies_to_disclose=len(replied),
+        face_to_face=len({case for case, method in contacts if method in FACE_TO_FACE}),
+        contacted=len({case for case, _ in contacts}),
+        overdue_open=overdue,
+        topics=tuple(name for name, _ in topics.most_common(6)),
+    )
