@@ -17,6 +17,9 @@ from functools import lru_cache
 import holidays
 
 
+_EPOCH_YEAR = 2000  # working-day counts run from here; earlier dates are not needed
+
+
 @lru_cache(maxsize=64)
 def _official_year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date], bool]:
     """(holidays, weekend working days, whether the notice is known) for one year."""
@@ -53,6 +56,7 @@ class WorkCalendar:
     ) -> None:
         self._overrides = {_plain(day): bool(flag) for day, flag in (overrides or {}).items()}
         self._confirmed = frozenset(confirmed_years)
+        self._years: dict[int, tuple[int, list[int]]] = {}
 
     def knows_year(self, year: int) -> bool:
         """True when the year's notice is in `holidays` or the office confirmed the year."""
@@ -86,17 +90,31 @@ class WorkCalendar:
 
     def count_working_days(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end`; negative when end < start."""
-        start, end = _plain(start), _plain(end)
-        sign = 1
-        if end < start:
-            start, end, sign = end, start, -1
-        count = 0
-        day = start
-        while day < end:
-            day += dt.timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
-        return sign * count
+        return self._running_count(_plain(end)) - self._running_count(_plain(start))
+
+    def _running_count(self, day: dt.date) -> int:
+        """Working days from an epoch up to and including `day` (cached per year)."""
+        year_start, counts = self._year_counts(day.year)
+        return year_start + counts[day.timetuple().tm_yday - 1]
+
+    def _year_counts(self, year: int) -> tuple[int, list[int]]:
+        cached = self._years.get(year)
+        if cached is None:
+            if year > _EPOCH_YEAR:
+                before, counts_before = self._year_counts(year - 1)
+                offset = before + counts_before[-1]
+            elif year == _EPOCH_YEAR:
+                offset = 0
+            else:
+                raise ValueError(f"{year}年早于日历起点{_EPOCH_YEAR}年")
+            running, counts = 0, []
+            day = dt.date(year, 1, 1)
+            while day.year == year:
+                running += self.is_working_day(day)
+                counts.append(running)
+                day += dt.timedelta(days=1)
+            cached = self._years[year] = (offset, counts)
+        return cached
 
     def unknown_years(self, start: dt.date, end: dt.date) -> tuple[int, ...]:
         low, high = sorted((_plain(start).year, _plain(end).year))

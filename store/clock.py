@@ -23,9 +23,8 @@ def today() -> dt.date:
     """The office's date: the fixed day if one is set, else today in Asia/Shanghai."""
     if _fixed_today is not None:
         return _fixed_today
-    if _fixed_now is not None:
-        return _fixed_now.in_timezone(OFFICE_TZ).date()
-    return pendulum.now(OFFICE_TZ).date()
+    current = _fixed_now.in_timezone(OFFICE_TZ) if _fixed_now is not None else pendulum.now(OFFICE_TZ)
+    return dt.date(current.year, current.month, current.day)  # plain date: cheap arithmetic
 
 
 def now() -> pendulum.DateTime:
@@ -59,7 +58,8 @@ def frozen_now(instant: dt.datetime) -> Iterator[None]:
 
 def local_date_of(instant: dt.datetime) -> dt.date:
     """The Asia/Shanghai date of a UTC instant."""
-    return pendulum.instance(instant).in_timezone(OFFICE_TZ).date()
+    local = pendulum.instance(instant).in_timezone(OFFICE_TZ)
+    return dt.date(local.year, local.month, local.day)
 
 
 def parse_date(text: str) -> dt.date:
@@ -80,3 +80,8 @@ def parse_date(text: str) -> dt.date:
         return dt.date(year, month, day)
     except ValueError:
         raise ValueError(f"日期“{raw}”不存在（{year}年没有{month}月{day}日），请检查。") from None
+
+
+def start_of_local_day(day: dt.date) -> pendulum.DateTime:
+    """The UTC instant at which `day` begins in Asia/Shanghai."""
+    return pendulum.datetime(day.year, day.month, day.day, tz=OFFICE_TZ).in_timezone("UTC")

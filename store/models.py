@@ -104,6 +104,11 @@ class LocalDateField(DateField):
         return super().db_value(value)
 
     def python_value(self, value):
+        if isinstance(value, str):  # SQLite: the fast path for 100,000-row reads
+            try:
+                return dt.date.fromisoformat(value[:10])
+            except ValueError:
+                pass
         value = super().python_value(value)
         if isinstance(value, dt.datetime):
             return value.date()
@@ -220,7 +225,7 @@ class Case(BaseModel):
     closed_on = LocalDateField(null=True)
     version = IntegerField(default=1)
     # Caches rewritten by store.actions in the same transaction as each event:
-    next_due = LocalDateField(null=True, index=True)
+    next_due = LocalDateField(null=True)
     next_milestone = CharField(default="")
     last_followup_on = LocalDateField(null=True)
     next_followup_on = LocalDateField(null=True)
@@ -228,7 +233,10 @@ class Case(BaseModel):
     urge_level = IntegerField(default=0)
 
     class Meta:
-        indexes = ((("session", "number"), True),)
+        indexes = (
+            (("session", "number"), True),
+            (("next_due", "number"), False),  # the ledger's default order, NULLS LAST
+        )
 
 
 class Event(BaseModel):

@@ -116,7 +116,7 @@ def find_session(name_or_id) -> SessionInfo | None:
 # ----------------------------------------------------------------------------- ledger
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LedgerRow:
     """One line of the 台账: a case as the office scans it."""
 
@@ -150,7 +150,7 @@ class LedgerRow:
 
 
 _ORDERS = {
-    "deadline": lambda: [Case.next_due.is_null(), Case.next_due, Case.number],
+    "deadline": lambda: [Case.next_due.asc(nulls="LAST"), Case.number],
     "number": lambda: [Case.number],
     "division": lambda: [Division.name.is_null(), Division.name, Case.next_due.is_null(), Case.next_due],
     "status": lambda: [Case.status, Case.next_due.is_null(), Case.next_due],
@@ -197,20 +197,34 @@ class _RowView:
         self.next_followup_on, self.last_followup_on, self.assigned_on = next_followup_on, last_followup_on, assigned_on
 
 
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
 def ledger_rows(*, today: dt.date | None = None, session_id: int | None = None, search: str = "",
                 order: str = "deadline", include_closed: bool = True, limit: int | None = None,
-                offset: int = 0) -> list[LedgerRow]:
-    """The 台账, most urgent first by default; three queries whatever the number of rows."""
+                offset: int = 0, case_ids: list[int] | None = None) -> list[LedgerRow]:
+    """The 台账, most urgent first by default; three queries whatever the number of rows.
+
+    `case_ids` restricts the rows to those cases (a window the UI is about to show).
+    """
     today = today or clock.today()
     calendar = load_calendar()
     all_rules = _all_rules()
     query = ledger_query(session_id=session_id, search=search, order=order, include_closed=include_closed)
+    if case_ids is not None:
+        query = query.where(Case.id << list(case_ids))
     if limit is not None:
         query = query.limit(limit).offset(offset)
     rows = []
+    # The raw cursor: Peewee's per-field conversion costs seconds at 100,000 rows.
+    cursor = Case._meta.database.execute(query)
     for (case_id, version, session_name, number, title, proposer, role, division, owner_name, status,
          milestone, due, last_followup, urges, level, assigned_on, next_followup, closed_on,
-         session_id_) in query.tuples().iterator():
+         session_id_) in cursor:
+        due, last_followup = _as_date(due), _as_date(last_followup)
         rules = all_rules.get(session_id_, DEFAULT_RULES)
         days = working = None
         if due is not None:
@@ -220,7 +234,7 @@ def ledger_rows(*, today: dt.date | None = None, session_id: int | None = None, 
             countdown = countdown_text(due, today, working_days_left=working)
         else:
             countdown = "已办结" if status == "已办结" else ("已反馈" if status == "已反馈" else "—")
-        view = _RowView(status, closed_on, next_followup, last_followup, assigned_on)
+        view = _RowView(status, closed_on, _as_date(next_followup), last_followup, _as_date(assigned_on))
         rows.append(
             LedgerRow(case_id, version, session_name, number, title, proposer or "", role, division or "",
                       owner_name or "", status, milestone, due, days, working, countdown, last_followup,
@@ -496,3 +510,70 @@ def session_statistics(session_id: int | None = None, *, today: dt.date | None =
         overdue_open=overdue,
         topics=tuple(name for name, _ in topics.most_common(6)),
     )
+
+
+# ------------------------------------------------------------------- live refresh
+
+
+def latest_event_id() -> int:
+    """The newest event's id (0 on an empty ledger): where a reader's next look starts."""
+    return Event.select(fn.MAX(Event.id)).scalar() or 0
+
+
+def cases_changed_since(event_id: int) -> tuple[list[int], int]:
+    """Cases with events after `event_id`, and the newest event id now."""
+    rows = list(Event.select(Event.case, Event.id).where(Event.id > event_id).tuples())
+    newest = max((eid for _, eid in rows), default=event_id)
+    return sorted({case_id for case_id, _ in rows}), newest
+
+
+def urges_since(day: dt.date, *, session_id: int | None = None) -> int:
+    """催办 events recorded on or after `day` (Asia/Shanghai) that were not undone."""
+    start = clock.start_of_local_day(day)
+    undone = Event.select(Event.undoes).where(Event.undoes.is_null(False))
+    query = Event.select(fn.COUNT(Event.id)).where((Event.kind == "催办") & (Event.at >= start) & ~(Event.id << undone))
+    if session_id is not None:
+        query = query.join(Case).where(Case.session == session_id)
+    return query.scalar() or 0
+
+
+# ------------------------------------------------------------------------ urging
+
+
+@dataclass(frozen=True)
+class UrgeProposal:
+    """What an urge of a case would say by default: to whom, at what level, answer by when."""
+
+    case_id: int
+    version: int
+    label: str
+    title: str
+    division_id: int | None
+    division: str
+    level: int
+    level_name: str
+    respond_by: dt.date
+    deadline: str  # 答复 2026-12-03（还剩6天）
+    note: str
+
+
+def urge_proposal(case_id: int, *, today: dt.date | None = None) -> UrgeProposal | None:
+    """The urge dialog's defaults: the division, the next level, 3 working days to answer."""
+    today = today or clock.today()
+    case = Case.get_or_none(Case.id == case_id)
+    if case is None:
+        return None
+    rules = rules_for(case.session_id)
+    calendar = load_calendar()
+    level = min((case.urge_level or 0) + 1, max(URGE_LEVELS))
+    respond_by = calendar.add_working_days(today, rules.urge_respond_working_days).day
+    division = Division.get_or_none(Division.id == case.division_id) if case.division_id else None
+    upcoming = [m for m in milestones(case, rules, calendar) if not m.done]
+    nearest = min(upcoming, key=lambda m: m.due) if upcoming and case.status != "已办结" else None
+    deadline = (f"{nearest.label}期限 {nearest.due:%Y-%m-%d}（{milestone_countdown(nearest, today, calendar)}）"
+                if nearest else "无未完成期限")
+    title = case.title if len(case.title) <= 60 else case.title[:60] + "…"
+    note = (f"请抓紧办理{case_label(case)}《{title}》，{deadline}，"
+            f"请于{respond_by:%Y年%m月%d日}前反馈办理进展。")
+    return UrgeProposal(case.id, case.version, case_label(case), case.title, case.division_id,
+                        division.name if division else "", level, URGE_LEVELS[level], respond_by, deadline, note)

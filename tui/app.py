@@ -1,0 +1,102 @@
+"""督办台: the App — global keys, the live-refresh clock, and `run`.
+
+Thin by design: screens live in `tui/screens`, dialogs in `tui/dialogs`. The database is
+opened by the command line before the App starts; the App reaches it only through its
+`StoreGateway` (off the UI thread) and keeps the ledger current through `LedgerData`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from store import clock
+from store.errors import LedgerError
+from tui.commands import CaseLookup
+from tui.gateway import StoreGateway
+from tui.ledger_data import LedgerData
+from tui.messages import LedgerUpdated
+
+REFRESH_SECONDS = 1.0
+
+
+class DubanApp(App):
+    """The office's desk: the ledger, each case one key away."""
+
+    TITLE = "督办台"
+    CSS_PATH = [Path(__file__).parent / "app.tcss"]
+    COMMANDS = App.COMMANDS | {CaseLookup}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    COMMAND_PALETTE_DISPLAY = "命令"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "退出", id="quit", tooltip="退出督办台"),
+        Binding("question_mark", "help", "帮助", key_display="?", id="help", tooltip="显示本屏所有按键"),
+    ]
+
+    def __init__(self, *, operator: str, target: str = "", refresh_seconds: float = REFRESH_SECONDS) -> None:
+        super().__init__()
+        self.operator = operator
+        self.target = target
+        self.gateway = StoreGateway()
+        self.ledger = LedgerData(self.gateway)
+        self.refresh_seconds = refresh_seconds
+        self._checking = False
+
+    def on_mount(self) -> None:
+        from tui.screens.ledger import LedgerScreen
+
+        self.sub_title = f"操作人：{self.operator}" + (f"　按 {clock.today():%Y-%m-%d} 计算期限" if clock.is_today_fixed() else "")
+        self.push_screen(LedgerScreen())
+        self.set_interval(self.refresh_seconds, self.check_for_changes, name="live-refresh")
+
+    async def check_for_changes(self) -> None:
+        """Bring in commits made anywhere; tell every screen which cases changed."""
+        if self._checking or not self.ledger.loaded:
+            return
+        self._checking = True
+        try:
+            changed = await self.ledger.check()
+        except LedgerError as exc:
+            self.notify(exc.message, title="刷新失败", severity="error", markup=False)
+            return
+        finally:
+            self._checking = False
+        if changed is not None:
+            self.broadcast(LedgerUpdated(changed or None))
+
+    def broadcast(self, message: LedgerUpdated) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(LedgerUpdated(message.case_ids))
+
+    async def after_write(self) -> None:
+        """Called after this desk wrote: refresh now rather than on the next tick."""
+        await self.check_for_changes()
+
+    def open_case(self, case_id: int) -> None:
+        """Drill into one case (from the ledger, the palette or a board)."""
+        from tui.screens.case import CaseScreen
+
+        self.push_screen(CaseScreen(case_id))
+
+    def action_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def say(self, message: str, *, error: bool = False, title: str = "") -> None:
+        """A notification whose text is never read as markup."""
+        self.notify(message, title=title or ("未保存" if error else ""), severity="error" if error else "information",
+                    markup=False, timeout=6 if error else 4)
+
+    async def on_unmount(self) -> None:
+        await self.ledger.close()
+        self.gateway.close()
+
+
+def run(*, target: str, operator: str) -> None:
+    """Open the desk on an already opened database; return when the user quits."""
+    DubanApp(operator=operator, target=target).run()

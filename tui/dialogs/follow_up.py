@@ -1,0 +1,81 @@
+"""跟进: log a 查办, 询办, 沟通 (with method and stage) or 备注, and plan the next follow-up."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Select, TextArea
+
+from store import clock
+from store.models import CONTACT_METHODS, CONTACT_STAGES, FOLLOW_UP_KINDS
+from tui.dialogs.base import ActionDialog
+
+KIND_HELP = {
+    "查办": "查办：检查办理进度",
+    "询办": "询办：向处室询问办理情况",
+    "沟通": "沟通：与代表/委员联系",
+    "备注": "备注：记下一件事",
+}
+
+
+class FollowUpDialog(ActionDialog):
+    """f: one follow-up on a case."""
+
+    DEFAULT_CLASSES = "follow-up"
+
+    def compose(self) -> ComposeResult:
+        yield self.frame(
+            Label("类型"),
+            Select([(KIND_HELP[k], k) for k in FOLLOW_UP_KINDS], value="查办", allow_blank=False, id="kind"),
+            Horizontal(
+                Select([(m, m) for m in CONTACT_METHODS], prompt="沟通方式", id="method"),
+                Select([(s, s) for s in CONTACT_STAGES], prompt="阶段", id="stage"),
+                id="contact",
+            ),
+            Label("内容"),
+            TextArea(id="note", soft_wrap=True),
+            Label("下次跟进日期（可不填，YYYY-MM-DD）"),
+            Input(placeholder="例如 " + f"{clock.today():%Y-%m-%d}", id="next"),
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#contact").display = False
+        self.query_one("#kind", Select).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "kind":
+            self.query_one("#contact").display = event.value == "沟通"
+
+    def values(self):
+        kind = self.query_one("#kind", Select).value
+        note = self.query_one("#note", TextArea).text
+        values = {"kind": kind, "note": note, "method": "", "stage": "", "next_followup_on": None}
+        if kind == "沟通":
+            for name, what in (("method", "沟通方式"), ("stage", "沟通阶段")):
+                widget = self.query_one(f"#{name}", Select)
+                if widget.value is Select.BLANK:
+                    self.show_error(f"请选择{what}。", widget)
+                    return None
+                values[name] = widget.value
+        if kind == "备注" and not note.strip():
+            self.show_error("备注不能为空，请填写内容。", self.query_one("#note"))
+            return None
+        box = self.query_one("#next", Input)
+        if box.value.strip():
+            try:
+                day = clock.parse_date(box.value)
+            except ValueError as exc:
+                self.show_error(str(exc), box)
+                return None
+            if day < clock.today():
+                self.show_error(f"下次跟进日期{day:%Y-%m-%d}已经过去，请选择今天或以后的日期。", box)
+                return None
+            values["next_followup_on"] = day
+        return values
+
+    def field_for_error(self, message: str):
+        if "日期" in message:
+            return self.query_one("#next", Input)
+        if "内容" in message:
+            return self.query_one("#note")
+        return None

@@ -1,0 +1,67 @@
+"""催办: urge the responsible division, filled in already; `enter` urges, `esc` does not."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, Label, Select, Static
+
+from store import clock
+from store.models import URGE_LEVELS
+from store.queries import UrgeProposal
+from tui.dialogs.base import ActionDialog, Submit
+from tui.text import plain
+
+
+class UrgeDialog(ActionDialog):
+    """u: one urge, with the division, the next level, a respond-by date and a note."""
+
+    DEFAULT_CLASSES = "urge"
+    BINDINGS = [Binding("enter", "save", "催办", id="urge.confirm", tooltip="发出催办")]
+
+    def __init__(self, proposal: UrgeProposal, *, submit: Submit) -> None:
+        super().__init__(heading="催办", case_text=f"{proposal.label} {proposal.title}", submit=submit)
+        self.proposal = proposal
+
+    def hint(self) -> str:
+        return "enter 催办　esc 取消"
+
+    def compose(self) -> ComposeResult:
+        p = self.proposal
+        yield self.frame(
+            Static(plain(f"催办处室：{p.division}"), id="division"),
+            Static(plain(p.deadline), id="deadline"),
+            Label("级别"),
+            Select([(name, level) for level, name in URGE_LEVELS.items()], value=p.level, allow_blank=False,
+                   id="level"),
+            Label("反馈期限（YYYY-MM-DD）"),
+            Input(value=f"{p.respond_by:%Y-%m-%d}", id="respond_by"),
+            Label("催办说明"),
+            Input(value=p.note, id="note"),
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.run_worker(self.action_save(), exclusive=True)
+
+    def values(self):
+        box = self.query_one("#respond_by", Input)
+        try:
+            respond_by = clock.parse_date(box.value)
+        except ValueError as exc:
+            self.show_error(str(exc), box)
+            return None
+        if respond_by < clock.today():
+            self.show_error(f"反馈期限{respond_by:%Y-%m-%d}已经过去，请选择今天或以后的日期。", box)
+            return None
+        return {
+            "level": self.query_one("#level", Select).value,
+            "respond_by": respond_by,
+            "note": self.query_one("#note", Input).value,
+        }
+
+    def field_for_error(self, message: str):
+        return self.query_one("#respond_by", Input) if "期限" in message else None

@@ -1,0 +1,63 @@
+"""The UI's only door to the store: every call runs off the UI thread.
+
+Two single-thread executors, each keeping one database connection for its life:
+`call` for quick reads and the office's writes (in order, one at a time), `bulk` for the
+long read that loads the whole ledger, so a save never waits behind it. Screens `await`
+these from async workers; store errors come back as exceptions with Chinese messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, Callable, TypeVar
+
+from store.db import close_database, describe_db_error
+from store.errors import LedgerError
+
+T = TypeVar("T")
+
+
+class StoreGateway:
+    """Runs store functions on worker threads and hands back their results."""
+
+    def __init__(self) -> None:
+        self._quick = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-store")
+        self._bulk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-bulk")
+        self._closed = False
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `fn` on the store thread; raise LedgerError with a readable message on failure."""
+        return await self._run(self._quick, fn, *args, **kwargs)
+
+    async def bulk(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a long read on its own thread, beside `call`."""
+        return await self._run(self._bulk, fn, *args, **kwargs)
+
+    async def _run(self, executor: ThreadPoolExecutor, fn, *args, **kwargs):
+        if self._closed:
+            raise LedgerError("程序正在退出。")
+        future = executor.submit(_guarded, partial(fn, *args, **kwargs))
+        return await asyncio.wrap_future(future)
+
+    def close(self) -> None:
+        """Close both threads' connections and stop the threads."""
+        if self._closed:
+            return
+        self._closed = True
+        for executor in (self._quick, self._bulk):
+            try:
+                executor.submit(close_database).result(timeout=5)
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _guarded(fn):
+    try:
+        return fn()
+    except LedgerError:
+        raise
+    except Exception as exc:  # a driver error: locked, read-only, disk full …
+        raise LedgerError(describe_db_error(exc)) from exc

@@ -1,0 +1,196 @@
+"""The ledger screen (台账): the summary bar, the live table, `/` to filter, one key to act."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+
+from store.queries import LedgerRow
+from tui.messages import LedgerUpdated
+from tui.screens.acting import ActingMixin
+from tui.text import visible
+from tui.widgets.ledger_table import COLUMNS, LedgerTable
+from tui.widgets.summary_bar import SummaryBar
+
+ORDER_LABELS = {c.key: c.label for c in COLUMNS} | {"deadline": "下一期限"}
+SORTABLE = ["deadline", "number", "title", "lead_proposer", "role", "division", "owner", "status",
+            "last_followup", "urge_count"]
+
+
+class LedgerScreen(ActingMixin, Screen):
+    """The whole ledger at a glance; stays current by itself and keeps the user's place."""
+
+    CSS_PATH = "ledger.tcss"
+    BINDINGS = [
+        Binding("enter", "open_case", "打开", id="ledger.open", tooltip="打开光标所在的件"),
+        Binding("slash", "filter", "筛选", key_display="/", id="ledger.filter",
+                tooltip="按编号、标题、领衔人、处室、责任人边输入边筛选"),
+        Binding("f", "follow_up", "跟进", id="ledger.follow_up", tooltip="记录一次查办、询办、沟通或备注"),
+        Binding("u", "urge", "催办", id="ledger.urge", tooltip="催办负责该件的处室"),
+        Binding("o", "next_order", "排序", id="ledger.order", tooltip="按下一列排序（再按 O 反向）"),
+        Binding("O", "reverse_order", "反向", show=False, id="ledger.reverse", tooltip="反向排序"),
+        Binding("right_square_bracket", "session(1)", "下一届次", key_display="]", id="ledger.next_session",
+                tooltip="切换到下一个届次（或全部届次）"),
+        Binding("left_square_bracket", "session(-1)", "上一届次", key_display="[", show=False,
+                id="ledger.prev_session", tooltip="切换到上一个届次"),
+        Binding("escape", "clear_filter", "清除筛选", show=False, id="ledger.clear", tooltip="清除筛选"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_text = ""
+        self.session: str | None = None  # None: all sessions
+        self._urges: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield SummaryBar(id="summary")
+        yield LedgerTable(id="ledger")
+        yield Input(placeholder="筛选：编号、标题、领衔人、处室、责任人（esc 清除，enter 回到列表）", id="filter")
+        yield Footer()
+
+    @property
+    def table(self) -> LedgerTable:
+        return self.query_one(LedgerTable)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.table.focus()
+        self.query_one(SummaryBar).show(None, None, "全部届次")
+        self.start()
+
+    @work(exclusive=True, group="load")
+    async def start(self) -> None:
+        data = self.app.ledger
+        try:
+            first = await data.first_look()
+        except Exception as exc:  # noqa: BLE001 - shown, never raised into Textual
+            self.app.say(str(exc), error=True, title="无法读取台账")
+            return
+        self.table.set_rows(first.rows, total_hint=first.total)
+        self.query_one(SummaryBar).show(None, None, self.scope_label, loading=True)
+        try:
+            await data.load_all()
+        except Exception as exc:  # noqa: BLE001
+            self.app.say(str(exc), error=True, title="无法读取台账")
+            return
+        self.show_rows()
+        await self.refresh_urges()
+
+    # ------------------------------------------------------------------ rows
+
+    @property
+    def scope_label(self) -> str:
+        return visible(self.session) if self.session else "全部届次"
+
+    def show_rows(self, keep_case: int | None = None) -> None:
+        """Apply session, filter and order to the snapshot; keep the cursor on its case."""
+        snapshot = self.app.ledger.snapshot
+        if snapshot is None:
+            return
+        current = self.table.current_row
+        keep = keep_case if keep_case is not None else (current.case_id if current else None)
+        in_scope = snapshot.rows(session=self.session)
+        rows = snapshot.rows(session=self.session, text=self.filter_text) if self.filter_text else in_scope
+        self.table.order = snapshot.order
+        self.table.empty_text = (f"没有符合“{visible(self.filter_text)}”的件。按 esc 清除筛选。"
+                                 if self.filter_text else "本届次还没有案件。")
+        self.table.set_rows(rows, keep_case=keep)
+        self.query_one(SummaryBar).show(snapshot.summary(in_scope), self._urges, self.scope_label)
+        self.sub_title = f"{self.scope_label}　共{len(in_scope)}件" + (
+            f"　筛选“{visible(self.filter_text)}”：{len(rows)}件" if self.filter_text else ""
+        ) + f"　按{ORDER_LABELS[snapshot.order[0]]}{'倒序' if snapshot.order[1] else ''}排列"
+
+    async def refresh_urges(self) -> None:
+        session_id = next((s.id for s in self.app.ledger.sessions if s.name == self.session), None)
+        try:
+            self._urges = await self.app.ledger.urges_this_week(session_id)
+        except Exception:  # noqa: BLE001 - the bar shows … instead
+            self._urges = None
+        snapshot = self.app.ledger.snapshot
+        if snapshot is not None:
+            self.query_one(SummaryBar).show(snapshot.summary(snapshot.rows(session=self.session)), self._urges,
+                                            self.scope_label)
+
+    @on(LedgerUpdated)
+    async def ledger_updated(self, message: LedgerUpdated) -> None:
+        self.show_rows()
+        await self.refresh_urges()
+
+    def current_case(self) -> LedgerRow | None:
+        return self.table.current_row
+
+    # --------------------------------------------------------------- actions
+
+    def action_open_case(self) -> None:
+        row = self.table.current_row
+        if row is not None:
+            self.app.open_case(row.case_id)
+
+    @on(LedgerTable.Chosen)
+    def chosen(self, message: LedgerTable.Chosen) -> None:
+        self.app.open_case(message.row.case_id)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self.show_rows()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if self.filter_text or box.display:
+            box.value = ""
+            box.display = False
+            self.filter_text = ""
+            self.show_rows()
+            self.table.focus()
+
+    def key_escape(self) -> None:
+        self.action_clear_filter()
+
+    def _sort(self, order: str, reverse: bool) -> None:
+        snapshot = self.app.ledger.snapshot
+        if snapshot is None:
+            self.app.say("台账仍在载入，稍后即可排序。")
+            return
+        snapshot.sort(order, reverse)
+        self.show_rows()
+
+    def action_next_order(self) -> None:
+        snapshot = self.app.ledger.snapshot
+        if snapshot is None:
+            return self._sort("deadline", False)
+        order = SORTABLE[(SORTABLE.index(snapshot.order[0]) + 1) % len(SORTABLE)]
+        self._sort(order, False)
+
+    def action_reverse_order(self) -> None:
+        snapshot = self.app.ledger.snapshot
+        if snapshot is not None:
+            self._sort(snapshot.order[0], not snapshot.order[1])
+
+    @on(LedgerTable.HeaderClicked)
+    def header_clicked(self, message: LedgerTable.HeaderClicked) -> None:
+        column = "deadline" if message.column == "countdown" else message.column
+        snapshot = self.app.ledger.snapshot
+        if snapshot is not None:
+            reverse = not snapshot.order[1] if snapshot.order[0] == column else False
+            self._sort(column, reverse)
+
+    async def action_session(self, step: int) -> None:
+        names: list[str | None] = [None] + [s.name for s in self.app.ledger.sessions]
+        index = names.index(self.session) if self.session in names else 0
+        self.session = names[(index + step) % len(names)]
+        self.show_rows()
+        await self.refresh_urges()

@@ -1,0 +1,298 @@
+"""The ledger table: a window onto any number of rows, drawn line by line.
+
+A plain DataTable measures every cell before its first paint (about 10 s at 100,000
+rows). This widget draws only the lines on screen from a list of `LedgerRow`s it is given,
+with fixed column widths (the title takes what is left), so its cost does not grow with
+the ledger. Stored text is drawn as plain segments with control characters made visible:
+it is never parsed as markup. Countdowns carry words and colour, never colour alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store.queries import LedgerRow
+from tui.text import fit, visible
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # also the sort key in store.snapshot.SORT_KEYS
+    label: str
+    width: int  # 0: takes the remaining width
+
+
+COLUMNS = (
+    Column("number", "编号", 10),
+    Column("title", "标题", 0),
+    Column("lead_proposer", "领衔", 8),
+    Column("role", "方式", 4),
+    Column("division", "处室", 12),
+    Column("owner", "责任人", 8),
+    Column("status", "状态", 8),
+    Column("deadline", "下一期限", 15),
+    Column("countdown", "倒计时", 15),
+    Column("last_followup", "最近跟进", 11),
+    Column("urge_count", "催办", 10),
+)
+MIN_TITLE = 16
+
+HEADER = Style(bold=True, color="white", bgcolor="#1f3a5f")
+BASE = Style(color="#dddddd")
+ODD = Style(bgcolor="#1b1b1b")
+CURSOR = Style(bgcolor="#2f5f8f", color="white", bold=True)
+MARKED = Style(color="#ffd75f")
+STATE_STYLES = {
+    "overdue": Style(color="white", bgcolor="#a40000", bold=True),
+    "today": Style(color="black", bgcolor="#ffaf00", bold=True),
+    "soon": Style(color="#ffaf00", bold=True),
+    "open": Style(color="#87d787"),
+    "done": Style(color="#808080"),
+}
+STALE = Style(color="#ff8787")
+
+
+def countdown_state(row: LedgerRow) -> str:
+    if row.days_left is None:
+        return "done"
+    if row.days_left < 0:
+        return "overdue"
+    if row.days_left == 0:
+        return "today"
+    return "soon" if row.days_left <= 7 else "open"
+
+
+def cell_texts(row: LedgerRow) -> dict[str, str]:
+    """What each column shows for a row, as plain (visible) text."""
+    deadline = f"{row.next_milestone} {row.next_due:%Y-%m-%d}" if row.next_due else "—"
+    followup = f"{row.last_followup_on:%m-%d}" if row.last_followup_on else "—"
+    if row.stale:
+        followup += " 滞后"
+    urges = "—"
+    if row.urge_count:
+        urges = f"{row.urge_count}次" + (" 领导督办" if row.urge_level >= 3 else "")
+    return {
+        "number": row.number,
+        "title": visible(row.title),
+        "lead_proposer": visible(row.lead_proposer),
+        "role": row.role,
+        "division": visible(row.division) or "未分派",
+        "owner": visible(row.owner) or "—",
+        "status": row.status,
+        "deadline": deadline,
+        "countdown": row.countdown,
+        "last_followup": followup,
+        "urge_count": urges,
+    }
+
+
+class LedgerTable(ScrollView, can_focus=True):
+    """The ledger's rows under a fixed header, with a cursor that follows a case."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "上移", show=False),
+        Binding("down", "cursor(1)", "下移", show=False),
+        Binding("pageup", "page(-1)", "上页", show=False),
+        Binding("pagedown", "page(1)", "下页", show=False),
+        Binding("home", "edge(0)", "首行", show=False),
+        Binding("end", "edge(1)", "末行", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, init=False, always_update=True)
+    """Index of the highlighted row in `rows`."""
+
+    class Highlighted(Message):
+        """The cursor moved to another case (or the rows changed under it)."""
+
+        def __init__(self, table: "LedgerTable", row: LedgerRow | None) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> "LedgerTable":
+            return self.table
+
+    class Chosen(Message):
+        """The user asked to open the case under the cursor (enter or double click)."""
+
+        def __init__(self, table: "LedgerTable", row: LedgerRow) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> "LedgerTable":
+            return self.table
+
+    class HeaderClicked(Message):
+        def __init__(self, table: "LedgerTable", column: str) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+
+        @property
+        def control(self) -> "LedgerTable":
+            return self.table
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: Sequence[LedgerRow] = ()
+        self.total_hint = 0  # rows known to exist beyond `rows` while the ledger loads
+        self.marked: set[int] = set()
+        self.order: tuple[str, bool] = ("deadline", False)
+        self.empty_text = "没有符合条件的件。"
+
+    # ----------------------------------------------------------------- data
+
+    @property
+    def current_row(self) -> LedgerRow | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor]
+        return None
+
+    def set_rows(self, rows: Sequence[LedgerRow], *, keep_case: int | None = None, total_hint: int = 0) -> None:
+        """Show `rows`; keep the cursor on case `keep_case` (and its place on screen) if present."""
+        old_screen_row = self.cursor - self.scroll_offset.y
+        self.rows = rows
+        self.total_hint = max(total_hint, len(rows))
+        self.virtual_size = Size(self.size.width, self.total_hint + 1)
+        index = None
+        if keep_case is not None:
+            for i, row in enumerate(rows):
+                if row.case_id == keep_case:
+                    index = i
+                    break
+        if index is None:
+            index = min(self.cursor, max(len(rows) - 1, 0))
+        self.cursor = index
+        if keep_case is not None and 0 <= old_screen_row < self._body_height():
+            self.scroll_to(y=max(index - old_screen_row, 0), animate=False, immediate=True)
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.current_row))
+
+    # ------------------------------------------------------------ movement
+
+    def _body_height(self) -> int:
+        return max(self.size.height - 1, 1)
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = self.scroll_offset.y
+        body = self._body_height()
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + body:
+            self.scroll_to(y=self.cursor - body + 1, animate=False, immediate=True)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+        if old != new:
+            self.post_message(self.Highlighted(self, self.current_row))
+
+    def move_to(self, index: int) -> None:
+        if self.rows:
+            self.cursor = max(0, min(index, len(self.rows) - 1))
+
+    def action_cursor(self, step: int) -> None:
+        self.move_to(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self.move_to(self.cursor + direction * self._body_height())
+
+    def action_edge(self, end: int) -> None:
+        self.move_to(len(self.rows) - 1 if end else 0)
+
+    def key_enter(self, event: events.Key) -> None:
+        row = self.current_row
+        if row is not None:
+            event.stop()
+            self.post_message(self.Chosen(self, row))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            column = self._column_at(event.x)
+            if column:
+                self.post_message(self.HeaderClicked(self, column))
+            return
+        index = self.scroll_offset.y + event.y - 1
+        if 0 <= index < len(self.rows):
+            self.cursor = index
+            if event.chain >= 2:
+                self.post_message(self.Chosen(self, self.rows[index]))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.size.width, max(self.total_hint, len(self.rows)) + 1)
+        self._scroll_cursor_into_view()
+
+    # -------------------------------------------------------------- drawing
+
+    def _widths(self) -> list[tuple[Column, int]]:
+        width = self.size.width
+        fixed = sum(c.width + 1 for c in COLUMNS if c.width) + 2  # +2: the mark column
+        title = max(width - fixed - 1, MIN_TITLE)
+        return [(c, c.width or title) for c in COLUMNS]
+
+    def _column_at(self, x: int) -> str | None:
+        position = 2
+        for column, width in self._widths():
+            if position <= x < position + width + 1:
+                return column.key
+            position += width + 1
+        return None
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            return self._header(width)
+        index = self.scroll_offset.y + y - 1
+        if index >= len(self.rows):
+            if index < self.total_hint:
+                return Strip([Segment(fit("  载入中…", width), BASE)], width)
+            if not self.rows and y == 1:
+                return Strip([Segment(fit("  " + self.empty_text, width), BASE)], width)
+            return Strip.blank(width, BASE)
+        row = self.rows[index]
+        base = CURSOR if index == self.cursor and self.has_focus else (
+            Style(bgcolor="#303030", bold=True) if index == self.cursor else (ODD if index % 2 else BASE)
+        )
+        base = BASE + base
+        texts = cell_texts(row)
+        marked = row.case_id in self.marked
+        segments = [Segment("✓ " if marked else "  ", base + MARKED if marked else base)]
+        state = countdown_state(row)
+        for column, col_width in self._widths():
+            text = fit(texts[column.key], col_width)
+            style = base
+            if column.key == "countdown" and index != self.cursor:
+                style = base + STATE_STYLES[state]
+            elif column.key == "countdown":
+                style = base + Style(bold=True, underline=state in ("overdue", "today"))
+            elif column.key == "last_followup" and row.stale and index != self.cursor:
+                style = base + STALE
+            segments.append(Segment(text, style))
+            segments.append(Segment(" ", base))
+        return Strip(segments, width).crop(0, width).extend_cell_length(width, base)
+
+    def _header(self, width: int) -> Strip:
+        order, reverse = self.order
+        segments = [Segment("  ", HEADER)]
+        for column, col_width in self._widths():
+            label = column.label
+            if column.key == order or (order == "deadline" and column.key == "countdown"):
+                label += " ↓" if reverse else " ↑"
+            segments.append(Segment(fit(label, col_width), HEADER))
+            segments.append(Segment(" ", HEADER))
+        return Strip(segments, width).crop(0, width).extend_cell_length(width, HEADER)

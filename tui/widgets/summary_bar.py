@@ -1,0 +1,31 @@
+"""The summary bar over the ledger: the figures a supervisor scans first."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from store.snapshot import LedgerSummary
+
+
+class SummaryBar(Static):
+    """在办, 待签收, 7日内到期, 已逾期, 待评价, 滞后, 本周催办 — each with its word, never colour alone."""
+
+    def show(self, summary: LedgerSummary | None, urges_this_week: int | None, scope: str, *,
+             loading: bool = False) -> None:
+        if summary is None:
+            self.update(Content(f"{scope}　正在载入台账…"))
+            return
+        parts = [
+            (f"{scope}", "bold"),
+            (f"  在办 {summary.open_cases}", ""),
+            (f"  待签收 {summary.awaiting_sign}", "bold $warning" if summary.awaiting_sign else ""),
+            (f"  7日内到期 {summary.due_within_7}", "bold $warning" if summary.due_within_7 else ""),
+            (f"  已逾期 {summary.overdue}", "bold $error" if summary.overdue else ""),
+            (f"  待评价 {summary.awaiting_evaluation}", ""),
+            (f"  滞后 {summary.stale}", "$error" if summary.stale else ""),
+            (f"  本周催办 {urges_this_week if urges_this_week is not None else '…'}", ""),
+        ]
+        if loading:
+            parts.append(("  （正在载入全部案件…）", "italic"))
+        self.update(Content.assemble(*parts))
