@@ -53,7 +53,7 @@ class FollowUpDialog(ActionDialog):
         if kind == "沟通":
             for name, what in (("method", "沟通方式"), ("stage", "沟通阶段")):
                 widget = self.query_one(f"#{name}", Select)
-                if widget.value is Select.BLANK:
+                if widget.is_blank():
                     self.show_error(f"请选择{what}。", widget)
                     return None
                 values[name] = widget.value
