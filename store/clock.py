@@ -20,8 +20,8 @@ _fixed_now: pendulum.DateTime | None = None
 
 
 def today() -> dt.date:
-    """The office's date: the fixed day if one is set, else today in Asia/Shanghai."""
-    if _fixed_today is not None:
+    """The office's date: a fixture's frozen instant, else the fixed day, else today in Asia/Shanghai."""
+    if _fixed_today is not None and _fixed_now is None:
         return _fixed_today
     current = _fixed_now.in_timezone(OFFICE_TZ) if _fixed_now is not None else pendulum.now(OFFICE_TZ)
     return dt.date(current.year, current.month, current.day)  # plain date: cheap arithmetic

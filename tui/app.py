@@ -18,6 +18,7 @@ from tui.commands import CaseLookup
 from tui.gateway import StoreGateway
 from tui.ledger_data import LedgerData
 from tui.messages import LedgerUpdated
+from tui.text import visible
 
 REFRESH_SECONDS = 1.0
 
@@ -28,12 +29,12 @@ class DubanApp(App):
     TITLE = "督办台"
     CSS_PATH = [Path(__file__).parent / "app.tcss"]
     COMMANDS = App.COMMANDS | {CaseLookup}
-    COMMAND_PALETTE_BINDING = "ctrl+p"
-    COMMAND_PALETTE_DISPLAY = "命令"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("q", "quit", "退出", id="quit", tooltip="退出督办台"),
         Binding("question_mark", "help", "帮助", key_display="?", id="help", tooltip="显示本屏所有按键"),
+        Binding("ctrl+p", "command_palette", "查找", priority=True, show=False, id="palette",
+                tooltip="命令面板：按编号、标题中的词或领衔人查找案件"),
     ]
 
     def __init__(self, *, operator: str, target: str = "", refresh_seconds: float = REFRESH_SECONDS) -> None:
@@ -88,8 +89,8 @@ class DubanApp(App):
             self.action_show_help_panel()
 
     def say(self, message: str, *, error: bool = False, title: str = "") -> None:
-        """A notification whose text is never read as markup."""
-        self.notify(message, title=title or ("未保存" if error else ""), severity="error" if error else "information",
+        """A notification whose text is never read as markup, control characters made visible."""
+        self.notify(visible(message, single_line=False), title=title or ("未保存" if error else ""), severity="error" if error else "information",
                     markup=False, timeout=6 if error else 4)
 
     async def on_unmount(self) -> None:

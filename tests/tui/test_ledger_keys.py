@@ -12,38 +12,7 @@ from tui.screens.case import CaseScreen
 from tui.screens.ledger import LedgerScreen
 from tui.widgets.ledger_table import LedgerTable
 
-from desk_helpers import OPERATOR
-
-SIZE = (160, 48)
-
-
-async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
-    """Pause until `condition()` holds (the desk loads and saves off the UI thread)."""
-    waited = 0.0
-    while not condition():
-        if waited >= timeout:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
-        waited += 0.05
-
-
-async def ready(pilot) -> LedgerTable:
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, LedgerScreen) and app.ledger.loaded
-                   and len(app.screen.query_one(LedgerTable).rows) == 3)
-    return app.screen.query_one(LedgerTable)
-
-
-def events(case_id: int, kind: str | None = None) -> list[Event]:
-    query = Event.select().where(Event.case == case_id)
-    if kind:
-        query = query.where(Event.kind == kind)
-    return list(query.order_by(Event.id))
-
-
-def move_to_case(table: LedgerTable, case_id: int) -> None:
-    table.move_to(next(i for i, row in enumerate(table.rows) if row.case_id == case_id))
-
+from desk_helpers import OPERATOR, SIZE, events, move_to_case, ready, wait_for
 
 async def test_ledger_shows_most_urgent_first_with_countdown_words(desk):
     path, ids = desk

@@ -10,7 +10,7 @@ from store import clock
 from store.models import URGE_LEVELS
 from store.queries import UrgeProposal
 from tui.dialogs.base import ActionDialog, Submit
-from tui.text import plain
+from tui.text import plain, visible
 
 
 class UrgeDialog(ActionDialog):
@@ -37,7 +37,7 @@ class UrgeDialog(ActionDialog):
             Label("反馈期限（YYYY-MM-DD）"),
             Input(value=f"{p.respond_by:%Y-%m-%d}", id="respond_by"),
             Label("催办说明"),
-            Input(value=p.note, id="note"),
+            Input(value=visible(p.note), id="note"),
         )
 
     def on_mount(self) -> None:

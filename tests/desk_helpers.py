@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pendulum
+
+from store.models import Event
+from tui.screens.ledger import LedgerScreen
+from tui.widgets.ledger_table import LedgerTable
 from store import actions, clock
 from store.db import close_database, open_database
 
 TODAY = dt.date(2026, 11, 27)
+SIZE = (160, 48)
 OPERATOR = "测试员"
 
 
@@ -48,3 +53,31 @@ def build_desk_ledger() -> dict[str, int]:
             actions.log_follow_up(made.case_id, OPERATOR, kind="沟通", method="电话", stage="办前",
                                   note="电话联系代表，了解建议意图。", on=assigned + dt.timedelta(days=20))
     return ids
+
+
+async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
+    """Pause until `condition()` holds (the desk loads and saves off the UI thread)."""
+    waited = 0.0
+    while not condition():
+        if waited >= timeout:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+        waited += 0.05
+
+
+async def ready(pilot) -> LedgerTable:
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, LedgerScreen) and app.ledger.loaded
+                   and len(app.screen.query_one(LedgerTable).rows) == 3)
+    return app.screen.query_one(LedgerTable)
+
+
+def events(case_id: int, kind: str | None = None) -> list[Event]:
+    query = Event.select().where(Event.case == case_id)
+    if kind:
+        query = query.where(Event.kind == kind)
+    return list(query.order_by(Event.id))
+
+
+def move_to_case(table: LedgerTable, case_id: int) -> None:
+    table.move_to(next(i for i, row in enumerate(table.rows) if row.case_id == case_id))
