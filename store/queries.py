@@ -577,3 +577,38 @@ def urge_proposal(case_id: int, *, today: dt.date | None = None) -> UrgeProposal
             f"请于{respond_by:%Y年%m月%d日}前反馈办理进展。")
     return UrgeProposal(case.id, case.version, case_label(case), case.title, case.division_id,
                         division.name if division else "", level, URGE_LEVELS[level], respond_by, deadline, note)
+
+
+# --------------------------------------------------------------------------- undo
+
+
+@dataclass(frozen=True)
+class UndoableEvent:
+    """The operator's latest event on a case that an undo would take back."""
+
+    event_id: int
+    case_id: int
+    case_version: int
+    kind: str
+    at: dt.datetime
+    note: str
+
+    @property
+    def local_time(self) -> str:
+        return f"{self.at.in_timezone(clock.OFFICE_TZ):%Y-%m-%d %H:%M}"
+
+
+def last_undoable_event(case_id: int, operator: str) -> UndoableEvent | None:
+    """The operator's newest event on the case that is neither 交办, an undo, nor undone."""
+    undone = Event.select(Event.undoes).where((Event.case == case_id) & Event.undoes.is_null(False))
+    event = (
+        Event.select()
+        .where((Event.case == case_id) & (Event.operator == operator) & (Event.kind.not_in(["交办", "撤销"]))
+               & ~(Event.id << undone))
+        .order_by(Event.id.desc())
+        .first()
+    )
+    if event is None:
+        return None
+    version = Case.select(Case.version).where(Case.id == case_id).scalar()
+    return UndoableEvent(event.id, case_id, version, event.kind, event.at, event.note)

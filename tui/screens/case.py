@@ -104,6 +104,7 @@ class CaseScreen(ActingMixin, Screen):
         Binding("escape", "back", "返回", id="case.back", tooltip="返回台账（同一行、筛选和排序）"),
         Binding("f", "follow_up", "跟进", id="case.follow_up", tooltip="记录一次查办、询办、沟通或备注"),
         Binding("u", "urge", "催办", id="case.urge", tooltip="催办负责该件的处室"),
+        Binding("z", "undo", "撤销", id="case.undo", tooltip="撤销您在该件上的最近一次操作（记为新的撤销记录）"),
     ]
 
     def __init__(self, case_id: int) -> None:

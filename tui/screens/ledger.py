@@ -30,13 +30,15 @@ class LedgerScreen(ActingMixin, Screen):
                 tooltip="按编号、标题、领衔人、处室、责任人边输入边筛选"),
         Binding("f", "follow_up", "跟进", id="ledger.follow_up", tooltip="记录一次查办、询办、沟通或备注"),
         Binding("u", "urge", "催办", id="ledger.urge", tooltip="催办负责该件的处室"),
+        Binding("space", "mark", "标记", id="ledger.mark", tooltip="标记/取消标记该行；有标记时 f、u 作用于所有标记的件"),
+        Binding("z", "undo", "撤销", id="ledger.undo", tooltip="撤销您在该件上的最近一次操作（记为新的撤销记录）"),
         Binding("o", "next_order", "排序", id="ledger.order", tooltip="按下一列排序（再按 O 反向）"),
         Binding("O", "reverse_order", "反向", show=False, id="ledger.reverse", tooltip="反向排序"),
         Binding("right_square_bracket", "session(1)", "下一届次", key_display="]", id="ledger.next_session",
                 tooltip="切换到下一个届次（或全部届次）"),
         Binding("left_square_bracket", "session(-1)", "上一届次", key_display="[", show=False,
                 id="ledger.prev_session", tooltip="切换到上一个届次"),
-        Binding("escape", "clear_filter", "清除筛选", show=False, id="ledger.clear", tooltip="清除筛选"),
+        Binding("escape", "clear_filter", "清除", show=False, id="ledger.clear", tooltip="清除筛选；再按清除标记"),
     ]
 
     def __init__(self) -> None:
@@ -102,7 +104,9 @@ class LedgerScreen(ActingMixin, Screen):
         self.query_one(SummaryBar).show(snapshot.summary(in_scope), self._urges, self.scope_label)
         self.sub_title = f"{self.scope_label}　共{len(in_scope)}件" + (
             f"　筛选“{visible(self.filter_text)}”：{len(rows)}件" if self.filter_text else ""
-        ) + f"　按{ORDER_LABELS[snapshot.order[0]]}{'倒序' if snapshot.order[1] else ''}排列"
+        ) + f"　按{ORDER_LABELS[snapshot.order[0]]}{'倒序' if snapshot.order[1] else ''}排列" + (
+            f"　已标记{len(self.table.marked)}件（f/u 作用于标记的件，esc 清除）" if self.table.marked else ""
+        )
 
     async def refresh_urges(self) -> None:
         session_id = next((s.id for s in self.app.ledger.sessions if s.name == self.session), None)
@@ -122,6 +126,28 @@ class LedgerScreen(ActingMixin, Screen):
 
     def current_case(self) -> LedgerRow | None:
         return self.table.current_row
+
+    def marked_cases(self) -> list[LedgerRow]:
+        """Marked rows that still exist, in the table's order."""
+        snapshot = self.app.ledger.snapshot
+        marked = self.table.marked
+        if not marked or snapshot is None:
+            return []
+        return [row for row in snapshot.rows() if row.case_id in marked]
+
+    def clear_marks(self) -> None:
+        self.table.marked.clear()
+        self.table.refresh()
+        self.show_rows()
+
+    def action_mark(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            return
+        self.table.marked.symmetric_difference_update({row.case_id})
+        self.table.action_cursor(1)
+        self.table.refresh()
+        self.show_rows()
 
     # --------------------------------------------------------------- actions
 
@@ -156,9 +182,8 @@ class LedgerScreen(ActingMixin, Screen):
             self.filter_text = ""
             self.show_rows()
             self.table.focus()
-
-    def key_escape(self) -> None:
-        self.action_clear_filter()
+        elif self.table.marked:
+            self.clear_marks()
 
     def _sort(self, order: str, reverse: bool) -> None:
         snapshot = self.app.ledger.snapshot

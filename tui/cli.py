@@ -1,0 +1,491 @@
+"""duban 的命令行: open the desk, write a fixture, export the ledger, print the year's summary.
+
+    duban [--db 目标] [--demo] [--today YYYY-MM-DD] [--operator 姓名]    打开台账
+    duban seed --fixture 名称 --db 路径 [--cases N] [--today …]           写入示例数据
+    duban export --db 目标 --format csv|json [--out 文件] [--session 届次]  导出台账
+    duban report summary --db 目标 [--session 届次]                        基本情况
+
+Only opening the desk imports Textual (lazily, `tui.app.run`); `seed`, `export` and
+`report` stay on the store. Every refusal is one Chinese sentence on stderr with exit code
+2, and is made before anything is created or changed; an unexpected failure is one
+sentence too (exit 1), with the traceback written to the user's log folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import os
+import re
+import sys
+import traceback
+import unicodedata
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_REFUSED = 2
+EXIT_INTERRUPTED = 130
+
+APP_NAME = "duban"
+DEFAULT_OPERATOR = "办公室"
+DEMO_KEEP = 5  # demo ledgers kept in the demo folder; older ones are removed
+
+
+class CommandRefused(Exception):
+    """A refusal the command line makes itself (bad argument); the message is shown as is."""
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+class _ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+_ARGPARSE_MESSAGES = (
+    (r"the following arguments are required: (.+)", "缺少必需的参数：{0}。"),
+    (r"unrecognized arguments: (.+)", "无法识别的参数：{0}。"),
+    (r"argument (?:命令|报表): invalid choice: '?([^']*)'? \(choose from (.+)\)", "没有“{0}”这个命令，可用的有：{1}。"),
+    (r"argument (\S+): invalid choice: '?([^']*)'? \(choose from (.+)\)", "{0} 的取值“{1}”无效，可选：{2}。"),
+    (r"argument (\S+): invalid int value: '?([^']*)'?", "{0} 需要一个整数，收到的是“{1}”。"),
+    (r"argument (\S+): invalid (\S+) value: '?([^']*)'?", "{0} 的取值“{2}”无效。"),
+    (r"argument (\S+): expected one argument", "{0} 后面需要一个取值。"),
+    (r"argument (\S+): not allowed with argument (\S+)", "{0} 不能与 {1} 同时使用。"),
+    (r"argument (\S+): ignored explicit argument '?([^']*)'?", "{0} 不接受取值“{1}”。"),
+    (r"ambiguous option: (\S+) could match (.+)", "选项 {0} 有歧义，可能是：{1}。"),
+)
+
+
+def _chinese_argparse_message(message: str) -> str:
+    for pattern, template in _ARGPARSE_MESSAGES:
+        match = re.fullmatch(pattern, message.strip())
+        if match:
+            groups = [group.replace("'", "").replace(", ", "、") for group in match.groups()]
+            return template.format(*groups)
+    return f"命令行参数有误：{message}。"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with Chinese headings and one-sentence Chinese errors (no usage dump)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _ChineseHelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "命令"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def error(self, message):
+        raise CommandRefused(f"{_chinese_argparse_message(message)}（运行 {self.prog} --help 查看用法）")
+
+
+def _add_db(parser: argparse.ArgumentParser, *, required: bool = False, help_text: str | None = None) -> None:
+    parser.add_argument(
+        "--db", metavar="目标", default=argparse.SUPPRESS, required=required,
+        help=help_text or "SQLite 文件路径或数据库地址（sqlite:///…、postgresql://…）；默认取环境变量 DUBAN_DB，"
+                          "再默认为用户数据文件夹中的 ledger.db",
+    )
+
+
+def _add_today(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--today", metavar="YYYY-MM-DD", default=argparse.SUPPRESS,
+                        help="按该日计算所有期限和倒计时（回看某日、测试）")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=APP_NAME,
+        description="督办台：局办公室督办人大代表建议、政协提案办理工作的键盘台账。\n"
+                    "不带命令时打开台账界面。",
+        epilog="示例：\n"
+               "  duban --demo\n"
+               "  duban seed --fixture sz2023 --db 示例.db\n"
+               "  duban export --db 示例.db --format csv --out 台账.csv\n"
+               "  duban report summary --db 示例.db --session 市七届人大四次会议",
+    )
+    _add_db(parser)
+    parser.add_argument("--demo", action="store_true", help="新建一本演示台账（live 示例数据，日期围绕今天）并打开")
+    _add_today(parser)
+    parser.add_argument("--operator", metavar="姓名", default=None,
+                        help="操作人，记入每条跟进记录；默认取环境变量 DUBAN_OPERATOR，再默认为登录名")
+    commands = parser.add_subparsers(dest="command", title="命令", metavar="命令", parser_class=_Parser)
+
+    seed = commands.add_parser("seed", help="写入示例数据：live、sz2023、synthetic",
+                               description="把示例数据写入一本新的（或空的）台账。已有案件的台账不会写入。")
+    seed.add_argument("--fixture", metavar="名称", required=True, help="示例数据：live、sz2023 或 synthetic")
+    _add_db(seed, required=True, help_text="要写入的 SQLite 文件路径或数据库地址（文件不存在时新建）")
+    seed.add_argument("--cases", metavar="N", type=int, default=None, help="synthetic 生成的件数（默认 1000）")
+    _add_today(seed)
+
+    export = commands.add_parser("export", help="导出台账，每件一行（csv 或 json）",
+                                 description="导出台账，每件一行，列名为中文。CSV 写入文件时带 BOM，Excel 可直接打开；"
+                                             "以 = + - @ 开头的文本前加 ' 以防被当作公式。")
+    _add_db(export)
+    export.add_argument("--format", metavar="csv|json", required=True, help="导出格式：csv 或 json")
+    export.add_argument("--out", metavar="文件", default=None, help="写入该文件（默认输出到标准输出）")
+    export.add_argument("--session", metavar="届次", default=None, help="只导出该届次的件（名称或编号）")
+    _add_today(export)
+
+    report = commands.add_parser("report", help="报表：summary（年度总结“基本情况”）",
+                                 description="生成报表。")
+    kinds = report.add_subparsers(dest="report", title="报表", metavar="报表", parser_class=_Parser)
+    kinds.required = True
+    summary = kinds.add_parser("summary", help="年度总结的“基本情况”段落",
+                               description="按台账数据写出年度总结的“基本情况”段落，每个数字都来自台账。"
+                                           "不指定 --session 时，按年份从新到旧逐个届次输出。")
+    _add_db(summary)
+    summary.add_argument("--session", metavar="届次", default=None, help="只写该届次（名称或编号）")
+    _add_today(summary)
+    return parser
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _say(message: str) -> None:
+    """One line on stderr."""
+    _write(sys.stderr, message.rstrip("\n") + "\n")
+
+
+def _write(stream, text: str) -> None:
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:  # a terminal or pipe that is not UTF-8
+        stream.flush()
+        stream.buffer.write(text.encode("utf-8"))
+    stream.flush()
+
+
+def _parse_today(args) -> dt.date | None:
+    text = getattr(args, "today", None)
+    if text is None:
+        return None
+    from store.clock import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise CommandRefused(f"--today 有误：{exc}") from None
+
+
+def _resolve_operator(given: str | None) -> str:
+    if given is not None:
+        return _check_operator(given, "--operator")
+    env = os.environ.get("DUBAN_OPERATOR", "")
+    if env.strip():
+        return _check_operator(env, "环境变量 DUBAN_OPERATOR")
+    try:
+        login = getpass.getuser().strip()
+    except Exception:  # no login name (a container, a service account)
+        login = ""
+    try:
+        return _check_operator(login, "登录名") if login else DEFAULT_OPERATOR
+    except CommandRefused:
+        return DEFAULT_OPERATOR
+
+
+def _check_operator(name: str, where: str) -> str:
+    name = name.strip()
+    if not name:
+        raise CommandRefused(f"{where} 给出的操作人姓名为空，请写上姓名。")
+    if len(name) > 50:
+        raise CommandRefused(f"{where} 给出的操作人姓名过长（{len(name)}字），最多50字。")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise CommandRefused(f"{where} 给出的操作人姓名含有控制字符，请重新输入。")
+    return name
+
+
+def _data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_target() -> Path:
+    """The ledger used when neither --db nor $DUBAN_DB names one."""
+    return _data_dir() / "ledger.db"
+
+
+def _resolve_target(args, *, for_app: bool = False) -> str:
+    explicit = getattr(args, "db", None)
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("DUBAN_DB", "")
+    if env.strip():
+        return env
+    path = default_target()
+    if for_app:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CommandRefused(f"无法创建数据文件夹“{path.parent}”：{exc.strerror or exc}。") from None
+    return str(path)
+
+
+class _RemoveIfCreated:
+    """Undo the creation of a new SQLite ledger when the command that created it fails.
+
+    A seed that stops halfway must not leave a half-written ledger behind: a file that did
+    not exist is removed (with its -wal/-shm), an empty file is emptied again.
+    """
+
+    def __init__(self, target: str) -> None:
+        from store.db import parse_target
+
+        self.path: Path | None = None
+        self.existed = self.was_empty = False
+        try:
+            parsed = parse_target(target)
+        except Exception:
+            return  # open_database will refuse it with its own sentence
+        if parsed.kind == "sqlite" and parsed.path is not None:
+            self.path = parsed.path
+            self.existed = self.path.exists()
+            self.was_empty = self.existed and self.path.is_file() and self.path.stat().st_size == 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if kind is None or self.path is None or (self.existed and not self.was_empty):
+            return False
+        from store.db import close_database
+
+        close_database()
+        try:
+            if not self.existed and self.path.is_file():
+                self.path.unlink()
+            elif self.was_empty and self.path.is_file():
+                self.path.write_bytes(b"")
+        except OSError:
+            pass
+        for suffix in ("-wal", "-shm", "-journal"):
+            extra = Path(f"{self.path}{suffix}")
+            try:
+                if extra.is_file():
+                    extra.unlink()
+            except OSError:
+                pass
+        return False
+
+
+def _session_id(name: str | None) -> int | None:
+    if name is None:
+        return None
+    from store.queries import find_session, sessions
+
+    found = find_session(name.strip())
+    if found is None:
+        known = "、".join(info.name for info in sessions())
+        raise CommandRefused(
+            f"台账中没有届次“{name}”" + (f"，现有届次：{known}。" if known else "，台账中还没有任何届次。")
+        )
+    return found.id
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def _command_open(args, today: dt.date | None, operator: str) -> int:
+    from store.db import close_database, open_database
+
+    if args.demo:
+        if getattr(args, "db", None) is not None:
+            raise CommandRefused("--demo 会新建一本演示台账，不能与 --db 同时使用。")
+        target = _make_demo(today)
+    else:
+        target = _resolve_target(args, for_app=True)
+        open_database(target)
+    close_database()  # the app opens its own connections (one per thread)
+
+    from tui.app import run
+
+    result = run(target=target, operator=operator)
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def _make_demo(today: dt.date | None) -> str:
+    """A fresh demo ledger (live fixture) in the user data folder's demo/; keeps the newest few."""
+    import fixtures
+    from store.db import open_database
+
+    folder = _data_dir() / "demo"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandRefused(f"无法创建演示台账文件夹“{folder}”：{exc.strerror or exc}。") from None
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"demo-{stamp}.db"
+    counter = 1
+    while path.exists():
+        counter += 1
+        path = folder / f"demo-{stamp}-{counter}.db"
+    with _RemoveIfCreated(str(path)):
+        open_database(path)
+        fixtures.seed("live", today=today)
+    _prune_demos(folder, keep=path)
+    return str(path)
+
+
+def _prune_demos(folder: Path, *, keep: Path) -> None:
+    demos = sorted(folder.glob("demo-*.db"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in demos[DEMO_KEEP:]:
+        if old == keep:
+            continue
+        for candidate in (old, Path(f"{old}-wal"), Path(f"{old}-shm")):
+            try:
+                candidate.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def _command_seed(args, today: dt.date | None) -> int:
+    import fixtures
+    from store.db import open_database
+    from store.models import Case
+
+    name = args.fixture.strip()
+    if name not in fixtures.FIXTURE_NAMES:
+        raise CommandRefused(f"没有名为“{args.fixture}”的示例数据，可用的有：{'、'.join(fixtures.FIXTURE_NAMES)}。")
+    if args.cases is not None:
+        if name != "synthetic":
+            raise CommandRefused(f"--cases 只用于 synthetic 示例数据，{name} 的件数是固定的。")
+        if not 1 <= args.cases <= 1_000_000:
+            raise CommandRefused(f"--cases 应为 1 到 1000000 之间的整数，收到的是 {args.cases}。")
+    with _RemoveIfCreated(args.db):
+        open_database(args.db)
+        count = Case.select().count()
+        if count:
+            raise CommandRefused(f"台账“{args.db}”中已有{count}件，示例数据只写入新的或空的台账，以免混入真实台账。")
+        message = fixtures.seed(name, today=today, cases=args.cases)
+    _write(sys.stdout, f"{message}\n")
+    return EXIT_OK
+
+
+def _command_export(args, today: dt.date | None) -> int:
+    from store.db import open_database, parse_target
+    from store.io import export
+
+    fmt = export.check_format(args.format)
+    target = _resolve_target(args)
+    out = None
+    if args.out is not None:
+        parsed = parse_target(target)
+        out = export.check_out_path(args.out, database_path=parsed.path if parsed.kind == "sqlite" else None)
+    open_database(target, create=False)
+    records = export.ledger_records(session_id=_session_id(args.session), today=today)
+    text = export.render(fmt, records, to_file=out is not None)
+    if out is None:
+        _write(sys.stdout, text)
+    else:
+        export.write_file(out, text, fmt)
+        _write(sys.stdout, f"已导出{len(records)}件至“{out}”。\n")
+    return EXIT_OK
+
+
+def _command_report(args, today: dt.date | None) -> int:
+    from store.db import open_database
+    from store.io.summary import summary_paragraph
+    from store.queries import session_statistics, sessions
+
+    target = _resolve_target(args)
+    open_database(target, create=False)
+    session_id = _session_id(args.session)
+    ids = [session_id] if session_id is not None else [info.id for info in sessions()]
+    if not ids:
+        _write(sys.stdout, "台账中还没有任何届次，没有可总结的内容。\n")
+        return EXIT_OK
+    texts = [summary_paragraph(session_statistics(sid, today=today)) for sid in ids]
+    _write(sys.stdout, "\n\n".join(texts) + "\n")
+    return EXIT_OK
+
+
+# -------------------------------------------------------------------------------- main
+
+
+def _run(argv: list[str] | None) -> int:
+    from store import clock
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    today = _parse_today(args)
+    if today is not None:
+        clock.fix_today(today)
+    if args.command == "seed":
+        return _command_seed(args, today)
+    if args.command == "export":
+        return _command_export(args, today)
+    if args.command == "report":
+        return _command_report(args, today)
+    operator = _resolve_operator(args.operator)
+    return _command_open(args, today, operator)
+
+
+def _log_unexpected(exc: BaseException, argv) -> str | None:
+    """Append the traceback to the user's log file; return its path (None if that failed too)."""
+    try:
+        import platformdirs
+
+        folder = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "duban.log"
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} duban {argv!r}\n")
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=handle)
+        return str(path)
+    except Exception:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 done, 2 refused, 1 failed, 130 interrupted)."""
+    from store import clock
+    from store.db import close_database, describe_db_error
+    from store.errors import LedgerError
+
+    previous_today = clock.today() if clock.is_today_fixed() else None
+    if argv is None:
+        argv = sys.argv[1:]
+    try:
+        return _run(list(argv))
+    except (CommandRefused, LedgerError) as exc:
+        _say(str(exc))
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        _say("已中断。")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `duban export … | head`: the reader left; say nothing
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_FAILED
+    except Exception as exc:
+        import peewee
+
+        where = _log_unexpected(exc, argv)
+        if isinstance(exc, peewee.DatabaseError):
+            reason = f"数据库出错：{describe_db_error(exc)}"
+        elif isinstance(exc, OSError):
+            reason = f"读写文件出错：{exc.strerror or exc}"
+        else:
+            reason = f"督办台遇到意外错误（{type(exc).__name__}：{exc}）"
+        reason = " ".join(reason.split())
+        tail = f"详细信息已写入 {where}。" if where else "（错误日志也无法写入。）"
+        _say(f"{reason.rstrip('。')}，未能完成操作；{tail}")
+        return EXIT_FAILED
+    finally:
+        close_database()
+        clock.fix_today(previous_today)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
