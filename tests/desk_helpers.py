@@ -55,7 +55,7 @@ def build_desk_ledger() -> dict[str, int]:
     return ids
 
 
-async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
+async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
     """Pause until `condition()` holds (the desk loads and saves off the UI thread)."""
     waited = 0.0
     while not condition():

@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "以 = + - @ 开头的文本前加 ' 以防被当作公式。")
     _add_db(export)
     export.add_argument("--format", metavar="csv|json", required=True, help="导出格式：csv 或 json")
-    export.add_argument("--out", metavar="文件", default=None, help="写入该文件（默认输出到标准输出）")
+    export.add_argument("--out", metavar="文件", default=None, help="写入该文件（默认或写 - 时输出到标准输出）")
     export.add_argument("--session", metavar="届次", default=None, help="只导出该届次的件（名称或编号）")
     _add_today(export)
 
@@ -152,9 +152,15 @@ def _say(message: str) -> None:
 
 
 def _write(stream, text: str) -> None:
+    """Write Chinese text; a stream whose encoding cannot hold it (ASCII, Latin-1) gets UTF-8 bytes."""
     try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+        fits = True
+    except (UnicodeEncodeError, LookupError):
+        fits = False
+    if fits or not hasattr(stream, "buffer"):
         stream.write(text)
-    except UnicodeEncodeError:  # a terminal or pipe that is not UTF-8
+    else:  # rather than \u escapes (stderr) or a UnicodeEncodeError (stdout)
         stream.flush()
         stream.buffer.write(text.encode("utf-8"))
     stream.flush()
@@ -273,6 +279,19 @@ class _RemoveIfCreated:
         return False
 
 
+def _open_existing(args) -> None:
+    """Open the ledger named by --db / $DUBAN_DB / the default for reading; never create one."""
+    from store.db import open_database, parse_target
+
+    target = _resolve_target(args)
+    parsed = parse_target(target)
+    if parsed.kind == "sqlite" and parsed.path is not None and not parsed.path.exists():
+        hint = "" if getattr(args, "db", None) is not None or os.environ.get("DUBAN_DB", "").strip() else \
+            "（未指定 --db，也没有设置环境变量 DUBAN_DB，使用的是默认台账）"
+        raise CommandRefused(f"台账数据库“{parsed.path}”不存在{hint}，请用 --db 指定已有的台账。")
+    open_database(target, create=False)
+
+
 def _session_id(name: str | None) -> int | None:
     if name is None:
         return None
@@ -300,7 +319,7 @@ def _command_open(args, today: dt.date | None, operator: str) -> int:
     else:
         target = _resolve_target(args, for_app=True)
         open_database(target)
-    close_database()  # the app opens its own connections (one per thread)
+    close_database()  # the proxy stays bound to the ledger; the app connects per thread itself
 
     from tui.app import run
 
@@ -367,16 +386,16 @@ def _command_seed(args, today: dt.date | None) -> int:
 
 
 def _command_export(args, today: dt.date | None) -> int:
-    from store.db import open_database, parse_target
+    from store.db import parse_target
     from store.io import export
 
     fmt = export.check_format(args.format)
     target = _resolve_target(args)
     out = None
-    if args.out is not None:
+    if args.out is not None and args.out != "-":  # "-": standard output, as without --out
         parsed = parse_target(target)
         out = export.check_out_path(args.out, database_path=parsed.path if parsed.kind == "sqlite" else None)
-    open_database(target, create=False)
+    _open_existing(args)
     records = export.ledger_records(session_id=_session_id(args.session), today=today)
     text = export.render(fmt, records, to_file=out is not None)
     if out is None:
@@ -388,12 +407,10 @@ def _command_export(args, today: dt.date | None) -> int:
 
 
 def _command_report(args, today: dt.date | None) -> int:
-    from store.db import open_database
     from store.io.summary import summary_paragraph
     from store.queries import session_statistics, sessions
 
-    target = _resolve_target(args)
-    open_database(target, create=False)
+    _open_existing(args)
     session_id = _session_id(args.session)
     ids = [session_id] if session_id is not None else [info.id for info in sessions()]
     if not ids:

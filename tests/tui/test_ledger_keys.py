@@ -199,7 +199,8 @@ async def test_a_commit_elsewhere_shows_without_moving_the_cursor(desk):
             actions.urge_division(ids["overdue"], "另一工作站", note="请加快")
 
         await asyncio.to_thread(other_workstation)
+        # The desk looks every `refresh_seconds`; 2 s is the goal, the slack is for a loaded CI machine.
         await wait_for(pilot, lambda: next(r for r in table.rows if r.case_id == ids["overdue"]).urge_count == 1,
-                       timeout=2.0)
+                       timeout=4.0)
         assert table.current_row.case_id == ids["soon"]
         assert table.cursor == position

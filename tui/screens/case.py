@@ -67,6 +67,18 @@ def field_lines(card: CaseCard) -> list[tuple[str, str]]:
     ]
 
 
+AFTER_LABELS = {
+    "status": "状态→",
+    "reply_doc_no": "文号 ",
+    "result_class": "类别 ",
+    "evaluation": "评价 ",
+    "disclosure": "",
+    "extended_due": "答复期限延至 ",
+    "review_due": "下次回头看 ",
+}
+"""What an event changed that the timeline names (from the event's `after`)."""
+
+
 def timeline_text(card: CaseCard) -> Content:
     parts: list = []
     for entry in card.timeline:
@@ -78,6 +90,10 @@ def timeline_text(card: CaseCard) -> Content:
             details.append(f"{entry.level} {entry.target_division}")
         if entry.respond_by:
             details.append(f"反馈期限 {entry.respond_by:%Y-%m-%d}")
+        after = (entry.data or {}).get("after", {})
+        for key, label in AFTER_LABELS.items():
+            if after.get(key):
+                details.append(f"{label}{after[key]}")
         if entry.on_date and entry.kind not in ("催办",):
             details.append(f"日期 {entry.on_date:%Y-%m-%d}")
         if entry.next_followup_on and entry.kind != "催办":

@@ -38,13 +38,13 @@ COLUMNS = (
     Column("title", "标题", 0),
     Column("lead_proposer", "领衔", 8),
     Column("role", "方式", 4),
-    Column("division", "处室", 12),
-    Column("owner", "责任人", 8),
+    Column("division", "处室", 10),
+    Column("owner", "责任人", 6),
     Column("status", "状态", 8),
-    Column("deadline", "下一期限", 15),
-    Column("countdown", "倒计时", 15),
-    Column("last_followup", "最近跟进", 11),
-    Column("urge_count", "催办", 10),
+    Column("deadline", "下一期限", 19),
+    Column("countdown", "倒计时", 14),
+    Column("last_followup", "最近跟进", 10),
+    Column("urge_count", "催办", 12),
 )
 MIN_TITLE = 16
 
