@@ -295,6 +295,9 @@ def create_case(
     if session_row is None:
         raise LedgerError("找不到该届次会议。")
     kind = kind or ("建议" if session_row.body == "人大" else "提案")
+    proposer_id = lead_proposer.id if isinstance(lead_proposer, Proposer) else lead_proposer
+    if proposer_id is not None and Proposer.get_or_none(Proposer.id == proposer_id) is None:
+        raise LedgerError("找不到所选的代表/委员。")
     with _transaction():
         if Case.select().where((Case.session == session_id) & (Case.number == number)).exists():
             raise LedgerError(f"{session_row.name}已有第{number}号，编号在同一届次内不能重复。")
@@ -525,6 +528,8 @@ def record_evaluation(case_id: int, operator: str, *, evaluation: str, on=None, 
         changes = {"evaluation": evaluation, "evaluated_on": day}
         if evaluation == "不满意":
             changes.update({"status": "重新办理", "rehandle_started_on": day, "rehandle_replied_on": None})
+            if case.closed_on is not None:  # the form came back after closing: re-handling reopens it
+                changes["closed_on"] = None
         message = f"{case_label(case)}代表评价：{evaluation}" + ("，开始重新办理" if evaluation == "不满意" else "")
         return _record(case, operator, "评价", changes, on_date=day, note=_text(note, "备注"), message=message)
 

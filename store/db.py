@@ -106,8 +106,13 @@ def _check_sqlite_file(path: Path) -> bool:
         header = handle.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
         raise DatabaseUnusable(f"“{path}”不是 SQLite 数据库文件（可能是文本或其他格式），未作任何改动。")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if _header_says_wal(path) and not Path(f"{path}-wal").exists():
+        # Nobody has it open (a WAL file lives while anyone does): read the file alone, so
+        # that a refusal leaves no -wal/-shm files behind.
+        uri += "&immutable=1"
     try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        probe = sqlite3.connect(uri, uri=True)
         try:
             check = probe.execute("PRAGMA quick_check").fetchone()
             if not check or check[0] != "ok":
@@ -127,6 +132,13 @@ def _check_sqlite_file(path: Path) -> bool:
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
         raise DatabaseUnusable(f"数据库“{path}”所在位置只读，无法写入。")
     return not tables
+
+
+def _header_says_wal(path: Path) -> bool:
+    """True when the file's header marks it as a WAL database (bytes 18 and 19 are 2)."""
+    with path.open("rb") as handle:
+        handle.seek(18)
+        return handle.read(2) == b"\x02\x02"
 
 
 def _check_version(value, where) -> None:
@@ -164,6 +176,7 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True) -> D
             raise DatabaseUnusable(f"无法识别数据库地址“{parsed.describe()}”。") from None
         db = PostgresqlDatabase(**options)
         is_new = None
+    previous = database.obj
     database.initialize(db)
     try:
         db.connect(reuse_if_open=True)
@@ -180,9 +193,11 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True) -> D
                 models.Meta.create(key="schema_version", value=str(SCHEMA_VERSION))
     except DatabaseUnusable:
         db.close()
+        database.initialize(previous)  # a refused target leaves the open ledger bound
         raise
     except Exception as exc:  # peewee wraps driver errors in its own classes
         db.close()
+        database.initialize(previous)
         raise DatabaseUnusable(f"无法打开数据库“{parsed.describe()}”：{describe_db_error(exc)}") from None
     db.duban_target = parsed  # type: ignore[attr-defined]
     return db
@@ -201,6 +216,8 @@ def describe_db_error(exc: BaseException) -> str:
         return "数据库文件已损坏。"
     if "unable to open" in text:
         return "无法打开数据库文件（文件夹不存在或没有权限）。"
+    if "psycopg" in text and "not found" in text:
+        return "未安装 PostgreSQL 驱动（psycopg2），请先执行 pip install psycopg2-binary。"
     if "could not connect" in text or "connection refused" in text:
         return "无法连接数据库服务器。"
     return str(exc) or exc.__class__.__name__

@@ -167,7 +167,7 @@ def is_stale(case, today: dt.date, rules: RuleSet = DEFAULT_RULES) -> bool:
     if case.next_followup_on is not None and case.next_followup_on < today:
         return True
     last = case.last_followup_on or case.assigned_on
-    return (today - last).days > rules.stale_days
+    return (today - last).days >= rules.stale_days
 
 
 def countdown_text(due: dt.date | None, today: dt.date, *, done: bool = False, label: str = "",
@@ -182,7 +182,8 @@ def countdown_text(due: dt.date | None, today: dt.date, *, done: bool = False, l
             return "今日到期"
         if working_days_left > 0 or due > today:
             return f"还剩{max(working_days_left, 0)}个工作日"
-        return f"逾期{-working_days_left}个工作日"
+        # Over a weekend right after the due day no working day has passed yet: still 1.
+        return f"逾期{max(-working_days_left, 1)}个工作日"
     days = (due - today).days
     if days > 0:
         return f"还剩{days}天"
