@@ -98,6 +98,8 @@ class DubanApp(App):
         self.gateway.close()
 
 
-def run(*, target: str, operator: str) -> None:
-    """Open the desk on an already opened database; return when the user quits."""
-    DubanApp(operator=operator, target=target).run()
+def run(*, target: str, operator: str) -> int:
+    """Open the desk on an already opened database; return its exit code when the user quits."""
+    app = DubanApp(operator=operator, target=target)
+    app.run()
+    return app.return_code or 0

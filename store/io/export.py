@@ -1,0 +1,190 @@
+"""导出台账: the ledger as CSV or JSON, one row a case, with the ledger's Chinese headers.
+
+CSV is written as UTF-8 with a byte-order mark when it goes to a file (so that Excel opens
+Chinese text correctly) and as plain UTF-8 to a pipe; JSON is a list of objects keyed by the
+same headers, `ensure_ascii=False`. Text is exported as stored; the only change is the CSV
+guard against formula injection (see `_csv_cell`). A file is written beside its final name
+and renamed into place, so a failed export never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from store.db import SQLITE_HEADER
+from store.errors import LedgerError
+from store.models import URGE_LEVELS
+from store.queries import LedgerRow, ledger_rows
+
+FORMATS = ("csv", "json")
+
+COLUMNS: tuple[tuple[str, Callable[[LedgerRow], object]], ...] = (
+    ("届次", lambda r: r.session),
+    ("编号", lambda r: r.number),
+    ("标题", lambda r: r.title),
+    ("领衔", lambda r: r.lead_proposer),
+    ("办理方式", lambda r: r.role),
+    ("处室", lambda r: r.division),
+    ("责任人", lambda r: r.owner),
+    ("状态", lambda r: r.status),
+    ("下一期限(事项)", lambda r: r.next_milestone),
+    ("下一期限(日期)", lambda r: r.next_due),
+    ("剩余天数", lambda r: r.days_left),
+    ("倒计时", lambda r: r.countdown),
+    ("最近跟进", lambda r: r.last_followup_on),
+    ("催办次数", lambda r: r.urge_count),
+    ("催办级别", lambda r: URGE_LEVELS.get(r.urge_level, "") if r.urge_level else ""),
+    ("是否滞后", lambda r: r.stale),
+    ("是否逾期", lambda r: r.overdue),
+)
+"""The exported columns: header and how to read it from a `LedgerRow`."""
+
+HEADERS = tuple(header for header, _ in COLUMNS)
+
+# A cell starting with one of these is read as a formula by Excel, WPS and LibreOffice.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def ledger_records(*, session_id: int | None = None, today: dt.date | None = None) -> list[dict]:
+    """The ledger (or one session of it) as plain dicts: header → value (dates ISO, flags bool)."""
+    records = []
+    for row in ledger_rows(session_id=session_id, today=today, order="number"):
+        record = {}
+        for header, read in COLUMNS:
+            value = read(row)
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            record[header] = value
+        records.append(record)
+    return records
+
+
+def _csv_cell(value) -> str:
+    """One CSV cell. Text that a spreadsheet would run as a formula gets a leading '.
+
+    A title such as `=HYPERLINK(…)` or `-2+3` typed by a proposer or an operator must not
+    become a live formula when the office opens the file in Excel or WPS (CSV injection);
+    the apostrophe is the spreadsheet's own "this is text" mark. Only CSV is guarded: JSON
+    readers do not evaluate cells, so JSON carries the text exactly as stored. Numbers
+    (a negative day count) are numbers, not text, and are left alone.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def to_csv(records: Iterable[dict], *, lineterminator: str = "\r\n") -> str:
+    """CSV text with a header row; commas, quotes and newlines in cells are quoted."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=lineterminator)
+    writer.writerow(HEADERS)
+    for record in records:
+        writer.writerow([_csv_cell(record.get(header)) for header in HEADERS])
+    return buffer.getvalue()
+
+
+def to_json(records: Iterable[dict]) -> str:
+    """A JSON list of objects keyed by the Chinese headers, human-readable (not \\u-escaped)."""
+    return json.dumps(list(records), ensure_ascii=False, indent=2) + "\n"
+
+
+def render(fmt: str, records: list[dict], *, to_file: bool) -> str:
+    """The export text in `fmt` (csv/json); CSV for a file ends lines with CRLF."""
+    if fmt == "csv":
+        return to_csv(records, lineterminator="\r\n" if to_file else "\n")
+    if fmt == "json":
+        return to_json(records)
+    raise LedgerError(f"不支持的导出格式“{fmt}”，可选：{'、'.join(FORMATS)}。")
+
+
+def check_format(fmt: str | None) -> str:
+    """The format name in lower case, or a refusal naming the ones we write."""
+    name = (fmt or "").strip().lower()
+    if name not in FORMATS:
+        raise LedgerError(f"不支持的导出格式“{fmt}”，可选：{'、'.join(FORMATS)}。")
+    return name
+
+
+def check_out_path(out: str | os.PathLike, *, database_path: Path | None = None) -> Path:
+    """Refuse an output file we cannot or must not write, before anything is opened."""
+    text = str(out).strip()
+    if not text:
+        raise LedgerError("--out 没有给出文件名。")
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise LedgerError(f"导出目标“{path}”是一个文件夹，请给出文件名，例如 {path / '台账.csv'}。")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise LedgerError(f"无法导出到“{path}”：文件夹“{parent}”不存在。")
+    if database_path is not None and path.exists() and _same_file(path, database_path):
+        raise LedgerError(f"导出目标“{path}”就是台账数据库本身，不能覆盖，请换一个文件名。")
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                if handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
+                    raise LedgerError(f"“{path}”是一个数据库文件，导出结果不能覆盖它，请换一个文件名。")
+        except OSError:
+            pass  # unreadable: writing will say why
+    return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def write_file(path: Path, text: str, fmt: str) -> None:
+    """Write the export beside `path` and rename it into place (CSV with a BOM for Excel)."""
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise LedgerError(f"无法写入“{path}”：{_os_reason(exc)}。") from None
+    try:
+        with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
+            stream.write(text)
+        if path.exists():
+            try:
+                os.chmod(temporary, path.stat().st_mode & 0o777)
+            except OSError:
+                pass
+        else:
+            os.chmod(temporary, 0o644)  # mkstemp makes 0600; an export is an ordinary file
+        os.replace(temporary, path)
+    except OSError as exc:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise LedgerError(f"无法写入“{path}”：{_os_reason(exc)}。") from None
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    reasons = {
+        errno.EACCES: "没有写入权限",
+        errno.EPERM: "没有写入权限",
+        errno.EROFS: "该位置只读",
+        errno.ENOSPC: "磁盘已满",
+        errno.ENOENT: "文件夹不存在或不可写",
+        errno.EISDIR: "这是一个文件夹",
+    }
+    return reasons.get(exc.errno, exc.strerror or str(exc))
