@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
@@ -155,11 +156,16 @@ class CaseScreen(ActingMixin, Screen):
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self.app.say(str(exc), error=True, title="无法读取该件")
             return
+        if not self.is_attached:  # closed while the store answered
+            return
         if card is None:
             self.app.say("找不到该件。", error=True)
             return
         self.card = card
-        self.show(card)
+        try:
+            self.show(card)
+        except NoMatches:  # the screen is being torn down
+            pass
 
     def show(self, card: CaseCard) -> None:
         self.sub_title = f"第{card.number}号"

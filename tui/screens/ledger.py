@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
@@ -72,12 +73,19 @@ class LedgerScreen(ActingMixin, Screen):
         except Exception as exc:  # noqa: BLE001 - shown, never raised into Textual
             self.app.say(str(exc), error=True, title="无法读取台账")
             return
-        self.table.set_rows(first.rows, total_hint=first.total)
-        self.query_one(SummaryBar).show(None, None, self.scope_label, loading=True)
+        if not self.is_attached:  # the app closed while the store answered
+            return
+        try:
+            self.table.set_rows(first.rows, total_hint=first.total)
+            self.query_one(SummaryBar).show(None, None, self.scope_label, loading=True)
+        except NoMatches:
+            return
         try:
             await data.load_all()
         except Exception as exc:  # noqa: BLE001
             self.app.say(str(exc), error=True, title="无法读取台账")
+            return
+        if not self.is_attached:
             return
         self.show_rows()
         await self.refresh_urges()
@@ -90,8 +98,14 @@ class LedgerScreen(ActingMixin, Screen):
 
     def show_rows(self, keep_case: int | None = None) -> None:
         """Apply session, filter and order to the snapshot; keep the cursor on its case."""
+        try:
+            self._show_rows(keep_case)
+        except NoMatches:  # the screen is being torn down while the store answered
+            pass
+
+    def _show_rows(self, keep_case: int | None) -> None:
         snapshot = self.app.ledger.snapshot
-        if snapshot is None:
+        if snapshot is None or not self.is_attached:
             return
         current = self.table.current_row
         keep = keep_case if keep_case is not None else (current.case_id if current else None)
@@ -115,9 +129,9 @@ class LedgerScreen(ActingMixin, Screen):
         except Exception:  # noqa: BLE001 - the bar shows … instead
             self._urges = None
         snapshot = self.app.ledger.snapshot
-        if snapshot is not None:
-            self.query_one(SummaryBar).show(snapshot.summary(snapshot.rows(session=self.session)), self._urges,
-                                            self.scope_label)
+        if snapshot is not None and self.is_attached:
+            for bar in self.query(SummaryBar):
+                bar.show(snapshot.summary(snapshot.rows(session=self.session)), self._urges, self.scope_label)
 
     @on(LedgerUpdated)
     async def ledger_updated(self, message: LedgerUpdated) -> None:
