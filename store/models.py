@@ -264,7 +264,10 @@ class Event(BaseModel):
     version = IntegerField()  # the case's version after this event
 
     class Meta:
-        indexes = ((("case", "id"), False),)
+        indexes = (
+            (("case", "id"), False),
+            (("kind", "at"), False),  # 本周催办: urges since Monday, counted from the index
+        )
 
 
 class CalendarDay(BaseModel):

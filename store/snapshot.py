@@ -8,6 +8,7 @@ It is plain Python: it runs no query itself and knows nothing of the UI.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,6 +30,12 @@ SORT_KEYS = {
     "urge_count": lambda r: (r.urge_count, r.next_due is None, r.next_due or _FAR),
 }
 """Every column the ledger can sort by; ties fall back to the deadline or the number."""
+
+
+def _sort_key(order: str):
+    """The order's key, made unique by the case id so a changed row can be found by bisection."""
+    key = SORT_KEYS[order]
+    return lambda row: (*key(row), row.case_id)
 
 
 def search_text(row: LedgerRow) -> str:
@@ -57,7 +64,10 @@ class LedgerSnapshot:
         self._text: dict[int, str] = {}
         self._order: str = "deadline"
         self._reverse = False
-        self._sorted: list[LedgerRow] | None = None
+        self._sorted: list[LedgerRow] | None = None  # ascending by `_sort_key(self._order)`
+        self.version = 0  # counts changes of rows or order
+        self._updates = 0  # counts changes of rows only
+        self._summaries: dict[tuple[str | None, int], LedgerSummary] = {}
         self.update(rows)
 
     def __len__(self) -> int:
@@ -67,37 +77,70 @@ class LedgerSnapshot:
         return self._rows.get(case_id)
 
     def update(self, rows: Iterable[LedgerRow], removed: Iterable[int] = ()) -> None:
-        """Put fresh rows in place (new cases are added); the sorted order is rebuilt lazily."""
+        """Put fresh rows in place (new cases are added), keeping the sorted order by bisection."""
+        key = _sort_key(self._order)
         for row in rows:
+            self._drop_sorted(self._rows.get(row.case_id), key)
             self._rows[row.case_id] = row
             self._text[row.case_id] = search_text(row)
+            if self._sorted is not None:
+                bisect.insort(self._sorted, row, key=key)
         for case_id in removed:
-            self._rows.pop(case_id, None)
+            self._drop_sorted(self._rows.pop(case_id, None), key)
             self._text.pop(case_id, None)
-        self._sorted = None
+        self.version += 1
+        self._updates += 1
+        self._summaries.clear()
+
+    def _drop_sorted(self, old: LedgerRow | None, key) -> None:
+        if old is None or self._sorted is None:
+            return
+        index = bisect.bisect_left(self._sorted, key(old), key=key)
+        if index < len(self._sorted) and self._sorted[index].case_id == old.case_id:
+            del self._sorted[index]
+        else:  # not where its key says: rebuild rather than trust a broken order
+            self._sorted = None
 
     def sort(self, order: str, reverse: bool = False) -> None:
         if order not in SORT_KEYS:
             raise ValueError(f"unknown order {order!r}")
+        if order != self._order:
+            self._sorted = None
         if (order, reverse) != (self._order, self._reverse):
-            self._order, self._reverse, self._sorted = order, reverse, None
+            self._order, self._reverse = order, reverse
+            self.version += 1
 
     @property
     def order(self) -> tuple[str, bool]:
         return self._order, self._reverse
 
-    def rows(self, *, session: str | None = None, text: str = "") -> list[LedgerRow]:
-        """The rows in the current order, of one session (None: all), matching `text`."""
+    def rows(self, *, session: str | None = None, text: str = "", division: str | None = None) -> list[LedgerRow]:
+        """The rows in the current order, of one session (None: all), one division ("" for
+        unassigned, None: all), matching `text`."""
         if self._sorted is None:
-            self._sorted = sorted(self._rows.values(), key=SORT_KEYS[self._order], reverse=self._reverse)
-        rows = self._sorted
+            self._sorted = sorted(self._rows.values(), key=_sort_key(self._order))
+        rows = self._sorted[::-1] if self._reverse else list(self._sorted)
         if session is not None:
             rows = [r for r in rows if r.session == session]
+        if division is not None:
+            rows = [r for r in rows if r.division == division]
         needle = text.strip().casefold()
         if needle:
             texts = self._text
             rows = [r for r in rows if needle in texts[r.case_id]]
         return rows
+
+    def session_summary(self, session: str | None) -> LedgerSummary:
+        """The summary bar's figures for one session (None: all), cached until the next update."""
+        key = (session, self._rows_version())
+        cached = self._summaries.get(key)
+        if cached is None:
+            rows = self._rows.values() if session is None else (r for r in self._rows.values() if r.session == session)
+            cached = self._summaries[key] = self.summary(rows)
+        return cached
+
+    def _rows_version(self) -> int:
+        return self._updates
 
     def summary(self, rows: Iterable[LedgerRow]) -> LedgerSummary:
         open_cases = awaiting_sign = due7 = overdue = awaiting_eval = stale = 0

@@ -76,6 +76,17 @@ class DubanApp(App):
         """Called after this desk wrote: refresh now rather than on the next tick."""
         await self.check_for_changes()
 
+    async def check_integrity(self) -> None:
+        """The integrity check the command line deferred; a damaged ledger stops all writing."""
+        from store.db import verify_integrity
+        from tui.screens.damaged import DamagedScreen
+
+        try:
+            await self.gateway.bulk(verify_integrity)
+        except LedgerError as exc:
+            self.gateway.refuse_writes(exc.message)
+            self.push_screen(DamagedScreen(exc.message))
+
     def open_case(self, case_id: int) -> None:
         """Drill into one case (from the ledger, the palette or a board)."""
         from tui.screens.case import CaseScreen

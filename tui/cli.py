@@ -318,7 +318,8 @@ def _command_open(args, today: dt.date | None, operator: str) -> int:
         target = _make_demo(today)
     else:
         target = _resolve_target(args, for_app=True)
-        open_database(target)
+        # A large ledger's integrity check (it reads the whole file) runs after the first paint.
+        open_database(target, verify=None)
     close_database()  # the proxy stays bound to the ledger; the app connects per thread itself
 
     from tui.app import run

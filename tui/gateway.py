@@ -26,6 +26,11 @@ class StoreGateway:
         self._quick = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-store")
         self._bulk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-bulk")
         self._closed = False
+        self._refusal: str | None = None
+
+    def refuse_writes(self, message: str) -> None:
+        """From now on every call fails with `message` (a damaged ledger)."""
+        self._refusal = message
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `fn` on the store thread; raise LedgerError with a readable message on failure."""
@@ -38,6 +43,8 @@ class StoreGateway:
     async def _run(self, executor: ThreadPoolExecutor, fn, *args, **kwargs):
         if self._closed:
             raise LedgerError("程序正在退出。")
+        if self._refusal is not None:
+            raise LedgerError(self._refusal)
         future = executor.submit(_guarded, partial(fn, *args, **kwargs))
         return await asyncio.wrap_future(future)
 

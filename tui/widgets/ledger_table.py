@@ -153,6 +153,18 @@ class LedgerTable(ScrollView, can_focus=True):
         self.marked: set[int] = set()
         self.order: tuple[str, bool] = ("deadline", False)
         self.empty_text = "没有符合条件的件。"
+        self._texts: dict[int, tuple[LedgerRow, dict[str, str]]] = {}  # case id → (row, its cell texts)
+
+    def _cell_texts(self, row: LedgerRow) -> dict[str, str]:
+        """`cell_texts(row)`, remembered while the row object is the same."""
+        cached = self._texts.get(row.case_id)
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        if len(self._texts) > 4000:
+            self._texts.clear()
+        texts = cell_texts(row)
+        self._texts[row.case_id] = (row, texts)
+        return texts
 
     # ----------------------------------------------------------------- data
 
@@ -269,7 +281,7 @@ class LedgerTable(ScrollView, can_focus=True):
             Style(bgcolor="#303030", bold=True) if index == self.cursor else (ODD if index % 2 else BASE)
         )
         base = BASE + base
-        texts = cell_texts(row)
+        texts = self._cell_texts(row)
         marked = row.case_id in self.marked
         segments = [Segment("✓ " if marked else "  ", base + MARKED if marked else base)]
         state = countdown_state(row)
