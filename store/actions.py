@@ -7,7 +7,14 @@ what changed (`before`/`after`). Nothing is deleted: `undo` appends a compensati
 
 Pass `expected_version` (the version the user saw) and a case changed elsewhere in the
 meantime raises `VersionConflict`, naming what changed; nothing is overwritten. Every
-refusal is a `LedgerError` whose message is a Chinese sentence for the user.
+refusal is a `LedgerError` whose message is a Chinese sentence for the user, saying why
+and what has to come first.
+
+The rules of the road: 签收 (or 申请调整) comes first: 分派, 汇办意见, 延期 and 答复 only
+once signed; a 汇办 case sends its opinion and neither replies nor is evaluated.
+A business date is never before 交办, never in the future, and never before the step it
+follows (签收 before 汇办意见 and 答复; the latest reply before 评价, 公开 and 回头看; the
+不满意 evaluation before the new reply; the last reply or opinion before 办结).
 """
 
 from __future__ import annotations
@@ -106,6 +113,12 @@ def _date(value, what: str, *, case: Case | None = None, allow_future: bool = Fa
     if not allow_future and value > clock.today():
         raise LedgerError(f"{what}{value:%Y-%m-%d}晚于今天（{clock.today():%Y-%m-%d}），不能记录未来发生的事。")
     return value
+
+
+def _not_before(day: dt.date, what: str, prior: dt.date | None, prior_what: str, first: str, then: str) -> None:
+    """Refuse a business date earlier than the step it follows, naming both dates."""
+    if prior is not None and day < prior:
+        raise LedgerError(f"{what}{day:%Y-%m-%d}早于{prior_what}{prior:%Y-%m-%d}：应先{first}、后{then}，请检查日期。")
 
 
 def _planned(value, what: str) -> dt.date | None:
@@ -332,8 +345,11 @@ def sign_for(case_id: int, operator: str, *, on=None, note: str = "", expected_v
     with _transaction():
         case = _load(case_id, expected_version)
         if case.status not in ("待签收", "申请调整"):
+            if case.signed_on is None:  # closed without signing: transferred elsewhere
+                raise LedgerError(f"{case_label(case)}已经交办机关同意调整并办结，无需签收。")
             raise LedgerError(f"{case_label(case)}已于{case.signed_on}签收，无需再次签收。")
         day = _date(on, "签收日期", case=case)
+        _not_before(day, "签收日期", _adjustment_date(case), "申请调整日期", "申请调整", "签收")
         return _record(case, operator, "签收", {"signed_on": day, "status": "办理中"}, on_date=day,
                        note=_text(note, "备注"), message=f"{case_label(case)}已签收")
 
@@ -355,6 +371,50 @@ def request_adjustment(case_id: int, operator: str, *, reason: str, on=None,
                        message=f"{case_label(case)}已申请调整")
 
 
+ADJUSTMENT_APPROVED = "同意调整"
+ADJUSTMENT_REFUSED = "不同意调整"
+
+
+def record_adjustment_result(case_id: int, operator: str, *, approved: bool, note: str = "", on=None,
+                             expected_version: int | None = None) -> Recorded:
+    """申请调整的结果: the assigning office's answer to a request to re-assign.
+
+    Approved (同意调整): the case is transferred to another unit and closed here (已办结, with
+    `closed_on`); it was never signed for, which is how statistics tell a transferred case.
+    Refused (不同意调整): the case is ours and waits to be signed for again (待签收).
+    Recorded as a second 申请调整 event whose `data["result"]` is 同意调整 or 不同意调整.
+    """
+    operator = _operator(operator)
+    note = _text(note, "调整结果说明")
+    with _transaction():
+        case = _load(case_id, expected_version)
+        if case.status != "申请调整":
+            raise LedgerError(f"{case_label(case)}没有待答复的调整申请（当前状态为{case.status}），"
+                              "请先申请调整，再记录交办机关的答复。")
+        day = _date(on, "调整结果日期", case=case)
+        _not_before(day, "调整结果日期", _adjustment_date(case), "申请调整日期", "申请调整", "记录调整结果")
+        if approved:
+            result, changes = ADJUSTMENT_APPROVED, {"status": "已办结", "closed_on": day}
+            message = f"{case_label(case)}：交办机关同意调整，本件已转出并办结"
+        else:
+            result, changes = ADJUSTMENT_REFUSED, {"status": "待签收"}
+            message = f"{case_label(case)}：交办机关不同意调整，仍由本局办理，请签收"
+        return _record(case, operator, "申请调整", changes, on_date=day, note=f"{result}：{note}" if note else result,
+                       extra={"result": result}, message=message)
+
+
+def _adjustment_date(case: Case) -> dt.date | None:
+    """The business date of the case's latest 申请调整 event (request or result) still standing."""
+    undone = Event.select(Event.undoes).where((Event.case == case.id) & Event.undoes.is_null(False))
+    event = (
+        Event.select(Event.on_date)
+        .where((Event.case == case.id) & (Event.kind == "申请调整") & ~(Event.id << undone))
+        .order_by(Event.id.desc())
+        .first()
+    )
+    return event.on_date if event else None
+
+
 def assign(case_id: int, operator: str, *, division: Division | int, owner: Person | int | None = None,
            post: str = "", leader: Person | int | None = None, leader_led: bool = False, is_key: bool = False,
            is_difficult: bool = False, is_hot: bool = False, note: str = "",
@@ -373,6 +433,7 @@ def assign(case_id: int, operator: str, *, division: Division | int, owner: Pers
         case = _load(case_id, expected_version)
         if case.status == "已办结":
             raise LedgerError(f"{case_label(case)}已办结，不能再分派。")
+        _require_signed(case, "分派")
         changes = {
             "division": division_id,
             "owner": owner_id,
@@ -422,22 +483,78 @@ def urge_division(case_id: int, operator: str, *, note: str = "", respond_by=Non
     note = _text(note, "催办说明")
     with _transaction():
         case = _load(case_id, expected_version)
-        if case.status == "已办结":
-            raise LedgerError(f"{case_label(case)}已办结，无需催办。")
+        _require_urgeable(case)
         division_id = division.id if isinstance(division, Division) else (division or case.division_id)
         if division_id is None:
             raise LedgerError(f"{case_label(case)}尚未分派处室，请先分派再催办。")
         level = next_urge_level(case) if level is None else int(level)
         if level not in URGE_LEVELS:
             raise LedgerError(f"催办级别“{level}”无效，应为：{'、'.join(URGE_LEVELS.values())}。")
-        if respond_by in (None, ""):
-            respond = load_calendar().add_working_days(clock.today(), rules_for(case.session_id).urge_respond_working_days).day
-        else:
-            respond = _planned(respond_by, "反馈期限")
-        name = Division.get_by_id(division_id).name
-        return _record(case, operator, "催办", {}, note=note, target_division=division_id, level=level,
-                       respond_by=respond, next_followup_on=respond,
-                       message=f"已向{name}{URGE_LEVELS[level]}：{case_label(case)}，请于{respond:%m月%d日}前反馈")
+        respond = _planned(respond_by, "反馈期限") if respond_by not in (None, "") else _default_respond_by(case)
+        return _urge(case, operator, note=note, division_id=division_id, level=level, respond=respond)
+
+
+def _require_urgeable(case: Case) -> None:
+    if case.status == "已办结":
+        raise LedgerError(f"{case_label(case)}已办结，无需催办。")
+    if case.status == "申请调整":
+        raise LedgerError(f"{case_label(case)}已申请调整，正等待交办机关答复，无需催办；不同意调整的，签收分派后再催办。")
+
+
+def _default_respond_by(case: Case) -> dt.date:
+    """Today plus the session's working days for an answer (3 by default)."""
+    days = rules_for(case.session_id).urge_respond_working_days
+    return load_calendar().add_working_days(clock.today(), days).day
+
+
+def _urge(case: Case, operator: str, *, note: str, division_id: int, level: int, respond: dt.date) -> Recorded:
+    name = Division.get_by_id(division_id).name
+    return _record(case, operator, "催办", {}, note=note, target_division=division_id, level=level,
+                   respond_by=respond, next_followup_on=respond,
+                   message=f"已向{name}{URGE_LEVELS[level]}：{case_label(case)}，请于{respond:%m月%d日}前反馈")
+
+
+def urge_cases(case_ids: Iterable[int], operator: str, *, note: str = "", respond_by=None,
+               division: Division | int | None = None) -> list[Recorded]:
+    """催办 several cases in one step (the division board's `u`): one transaction, one 催办 event a case.
+
+    Each case is urged at its own next level (一次催办, 二次催办, 领导督办) and asked to answer
+    by `respond_by` (default: its session's 3 working days). With `division`, every case must
+    still belong to that division (it may have been re-assigned since the board was read).
+    If any case is closed, unassigned or elsewhere, nothing is written and the message names them.
+    """
+    operator = _operator(operator)
+    note = _text(note, "催办说明")
+    ids = list(dict.fromkeys(int(case_id) for case_id in case_ids))
+    if not ids:
+        raise LedgerError("没有选中要催办的件，请先选择。")
+    respond = _planned(respond_by, "反馈期限") if respond_by not in (None, "") else None
+    division_id = division.id if isinstance(division, Division) else division
+    target = Division.get_or_none(Division.id == division_id) if division_id is not None else None
+    if division_id is not None and target is None:
+        raise LedgerError("找不到要催办的处室，可能已被更改，请刷新。")
+    with _transaction():
+        cases = [_load(case_id, None) for case_id in ids]
+        closed = [case_label(c) for c in cases if c.status == "已办结"]
+        pending = [case_label(c) for c in cases if c.status == "申请调整"]
+        unassigned = [case_label(c) for c in cases if c.division_id is None and c.status not in ("已办结", "申请调整")]
+        elsewhere = [case_label(c) for c in cases if target is not None and c.division_id not in (None, target.id)]
+        problems = []
+        if closed:
+            problems.append(f"{'、'.join(closed)}已办结，无需催办")
+        if pending:
+            problems.append(f"{'、'.join(pending)}已申请调整，正等待交办机关答复")
+        if unassigned:
+            problems.append(f"{'、'.join(unassigned)}尚未分派处室，请先分派再催办")
+        if elsewhere:
+            problems.append(f"{'、'.join(elsewhere)}已不由{target.name}承办，请刷新后再催办")
+        if problems:
+            raise LedgerError("；".join(problems) + "。本次未催办任何件。")
+        return [
+            _urge(case, operator, note=note, division_id=case.division_id, level=next_urge_level(case),
+                  respond=respond or _default_respond_by(case))
+            for case in cases
+        ]
 
 
 def record_opinion_sent(case_id: int, operator: str, *, summary: str, on=None,
@@ -449,10 +566,11 @@ def record_opinion_sent(case_id: int, operator: str, *, summary: str, on=None,
         case = _load(case_id, expected_version)
         if case.role != "汇办":
             raise LedgerError(f"{case_label(case)}是{case.role}件，由本局答复代表，不报送汇办意见。")
-        _require_signed(case)
+        _require_signed(case, "报送汇办意见")
         if case.opinion_sent_on is not None:
             raise LedgerError(f"{case_label(case)}已于{case.opinion_sent_on}报送汇办意见。")
         day = _date(on, "报送日期", case=case)
+        _not_before(day, "报送日期", case.signed_on, "签收日期", "签收", "报送汇办意见")
         return _record(case, operator, "汇办意见", {"opinion_sent_on": day, "status": "已反馈"}, on_date=day,
                        note=summary, message=f"{case_label(case)}汇办意见已报送{case.lead_unit or '主办单位'}")
 
@@ -468,6 +586,7 @@ def extend(case_id: int, operator: str, *, new_due, reason: str, approval: str =
             raise LedgerError(f"{case_label(case)}是汇办件，没有答复期限可延。")
         if case.replied_on is not None:
             raise LedgerError(f"{case_label(case)}已答复，无需延期。")
+        _require_signed(case, "延期")
         day = _date(new_due, "新的答复期限", allow_future=True)
         rules = rules_for(case.session_id)
         current = reply_due(case, rules)
@@ -481,9 +600,21 @@ def extend(case_id: int, operator: str, *, new_due, reason: str, approval: str =
                        message=f"{case_label(case)}答复期限延至{day:%Y-%m-%d}")
 
 
-def _require_signed(case: Case) -> None:
-    if case.signed_on is None:
-        raise LedgerError(f"{case_label(case)}尚未签收，请先签收。")
+def _require_signed(case: Case, step: str) -> None:
+    """签收 comes first; a case whose re-assignment is pending waits for the assigning office."""
+    if case.signed_on is not None:
+        return
+    if case.status == "申请调整":
+        raise LedgerError(f"{case_label(case)}已申请调整，正等待交办机关答复，暂不能{step}；"
+                          f"交办机关不同意调整的，请先签收再{step}。")
+    raise LedgerError(f"{case_label(case)}尚未签收，请先签收再{step}。")
+
+
+def _latest_reply(case: Case) -> tuple[dt.date | None, str]:
+    """The reply that 评价, 公开 and 回头看 follow: the new one after 不满意, else the first."""
+    if case.rehandle_replied_on is not None:
+        return case.rehandle_replied_on, "重新答复"
+    return case.replied_on, "答复"
 
 
 def reply(case_id: int, operator: str, *, on=None, doc_no: str, result_class: str, summary: str = "",
@@ -496,16 +627,19 @@ def reply(case_id: int, operator: str, *, on=None, doc_no: str, result_class: st
         case = _load(case_id, expected_version)
         if case.role == "汇办":
             raise LedgerError(f"{case_label(case)}是汇办件，由主办单位答复代表；本局报送汇办意见即可。")
-        _require_signed(case)
+        _require_signed(case, "答复")
         day = _date(on, "答复日期", case=case)
+        part = "（本局承办部分）" if case.role == "分办" else ""
         if case.status == "重新办理":
+            _not_before(day, "重新答复日期", case.rehandle_started_on, "不满意评价日期", "收到不满意评价", "重新答复")
             changes = {"rehandle_replied_on": day, "evaluation": "", "status": "已答复"}
-            message = f"{case_label(case)}已重新答复"
+            message = f"{case_label(case)}已重新答复{part}（{result_class}类）"
         elif case.replied_on is not None:
             raise LedgerError(f"{case_label(case)}已于{case.replied_on}答复；只有代表不满意、重新办理时才再次答复。")
         else:
+            _not_before(day, "答复日期", case.signed_on, "签收日期", "签收", "答复")
             changes = {"replied_on": day, "status": "已答复"}
-            message = f"{case_label(case)}已答复（{result_class}类）"
+            message = f"{case_label(case)}已答复{part}（{result_class}类）"
         changes.update({"reply_doc_no": doc_no, "result_class": result_class,
                         "reply_summary": _text(summary, "答复摘要"), "reply_signed_by": _text(signed_by, "签发人", limit=50)})
         if result_class in ("B", "C") and case.review_due is None and case.reviewed_on is None:
@@ -522,9 +656,13 @@ def record_evaluation(case_id: int, operator: str, *, evaluation: str, on=None, 
         case = _load(case_id, expected_version)
         if case.role == "汇办":
             raise LedgerError(f"{case_label(case)}是汇办件，代表评价的是主办单位的答复。")
-        if case.replied_on is None or case.status == "重新办理":
-            raise LedgerError(f"{case_label(case)}尚未答复（或正在重新办理），请先答复再登记评价。")
+        if case.status == "重新办理":
+            raise LedgerError(f"{case_label(case)}正在重新办理，请先记录重新答复，再登记评价。")
+        if case.replied_on is None:
+            raise LedgerError(f"{case_label(case)}尚未答复，请先答复再登记评价。")
         day = _date(on, "评价日期", case=case)
+        reply_day, reply_name = _latest_reply(case)
+        _not_before(day, "评价日期", reply_day, f"{reply_name}日期", reply_name, "评价")
         changes = {"evaluation": evaluation, "evaluated_on": day}
         if evaluation == "不满意":
             changes.update({"status": "重新办理", "rehandle_started_on": day, "rehandle_replied_on": None})
@@ -542,9 +680,13 @@ def record_disclosure(case_id: int, operator: str, *, decision: str, reason: str
     reason = _text(reason, "不公开或部分公开的理由", required=decision != "公开")
     with _transaction():
         case = _load(case_id, expected_version)
+        if case.role == "汇办":
+            raise LedgerError(f"{case_label(case)}是汇办件，由主办单位答复代表并决定是否公开；本局报送汇办意见即可。")
         if case.replied_on is None:
             raise LedgerError(f"{case_label(case)}尚未答复，答复后才能决定是否公开。")
         day = _date(on, "公开日期", case=case)
+        reply_day, reply_name = _latest_reply(case)
+        _not_before(day, "公开日期", reply_day, f"{reply_name}日期", reply_name, "公开")
         return _record(case, operator, "公开", {"disclosure": decision, "disclosure_reason": reason,
                                                 "disclosed_on": day}, on_date=day, note=reason,
                        message=f"{case_label(case)}：{decision}")
@@ -558,25 +700,48 @@ def record_review(case_id: int, operator: str, *, findings: str, next_review_on=
     planned = _planned(next_review_on, "下次回头看日期")
     with _transaction():
         case = _load(case_id, expected_version)
+        if case.role == "汇办":
+            raise LedgerError(f"{case_label(case)}是汇办件，答复的落实由主办单位回头看。")
         if case.replied_on is None:
             raise LedgerError(f"{case_label(case)}尚未答复，答复后才做回头看。")
         day = _date(on, "回头看日期", case=case)
+        reply_day, reply_name = _latest_reply(case)
+        _not_before(day, "回头看日期", reply_day, f"{reply_name}日期", reply_name, "回头看")
         return _record(case, operator, "回头看", {"reviewed_on": day, "review_due": planned}, on_date=day,
                        note=findings, message=f"{case_label(case)}已回头看")
 
 
 def close(case_id: int, operator: str, *, on=None, note: str = "", expected_version: int | None = None) -> Recorded:
-    """办结: the case is done — replied (or, for 汇办, its opinion sent)."""
+    """办结: the case is done — replied (or, for 汇办, its opinion sent), any 回头看 finished.
+
+    A case whose re-assignment is pending is closed by `record_adjustment_result` instead.
+    """
     operator = _operator(operator)
     with _transaction():
         case = _load(case_id, expected_version)
+        label = case_label(case)
         if case.status == "已办结":
-            raise LedgerError(f"{case_label(case)}已于{case.closed_on}办结。")
+            raise LedgerError(f"{label}已于{case.closed_on}办结。")
+        if case.status == "申请调整":
+            raise LedgerError(f"{label}已申请调整，正等待交办机关答复：同意调整的，请记录调整结果（随即办结）；"
+                              "不同意调整的，请先签收办理。")
         if case.role == "汇办" and case.opinion_sent_on is None:
-            raise LedgerError(f"{case_label(case)}尚未报送汇办意见，不能办结。")
-        if case.role != "汇办" and (case.replied_on is None or case.status == "重新办理"):
-            raise LedgerError(f"{case_label(case)}尚未答复{'（重新办理中）' if case.status == '重新办理' else ''}，不能办结。")
+            raise LedgerError(f"{label}尚未报送汇办意见，不能办结：请先{'签收并' if case.signed_on is None else ''}"
+                              "报送汇办意见。")
+        if case.role != "汇办":
+            if case.status == "重新办理":
+                raise LedgerError(f"{label}尚未重新答复（重新办理中），不能办结：请先记录重新答复。")
+            if case.replied_on is None:
+                raise LedgerError(f"{label}尚未答复，不能办结：请先{'签收并' if case.signed_on is None else ''}答复。")
+        if case.review_due is not None:
+            raise LedgerError(f"{label}回头看尚未完成（下次回头看 {case.review_due:%Y-%m-%d}），"
+                              "请先记录回头看或清除下次日期。")
         day = _date(on, "办结日期", case=case)
+        done = [(d, name) for d, name in ((case.opinion_sent_on, "报送汇办意见"), (case.replied_on, "答复"),
+                                          (case.rehandle_replied_on, "重新答复")) if d is not None]
+        if done:
+            last, name = max(done)
+            _not_before(day, "办结日期", last, f"{name}日期", name, "办结")
         return _record(case, operator, "办结", {"status": "已办结", "closed_on": day}, on_date=day,
                        note=_text(note, "备注"), message=f"{case_label(case)}已办结")
 

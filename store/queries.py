@@ -2,7 +2,9 @@
 
 The UI and the command line read the ledger only through these: `ledger_rows` (the 台账
 table), `case_card` (one case with its milestones and full timeline), `session_statistics`
-(the figures behind the year's summary). Nothing returned is a live model object.
+(the figures behind the year's summary), `division_board` (each division's load) and
+`urge_targets` (what an urge or an urge notice says of each case). Nothing returned is a
+live model object.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, fn
 
 from store import clock
 from store.calendar import WorkCalendar
@@ -197,6 +199,15 @@ class _RowView:
         self.next_followup_on, self.last_followup_on, self.assigned_on = next_followup_on, last_followup_on, assigned_on
 
 
+class _Sharer(dict):
+    """Hands back one shared copy of each equal value (strings, dates) within one read."""
+
+    def __call__(self, value):
+        if value is None:
+            return None
+        return self.setdefault(value, value)
+
+
 def _as_date(value) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
@@ -210,28 +221,36 @@ def ledger_rows(*, today: dt.date | None = None, session_id: int | None = None, 
 
     `case_ids` restricts the rows to those cases (a window the UI is about to show).
     """
-    today = today or clock.today()
-    calendar = load_calendar()
-    all_rules = _all_rules()
     query = ledger_query(session_id=session_id, search=search, order=order, include_closed=include_closed)
     if case_ids is not None:
         query = query.where(Case.id << list(case_ids))
     if limit is not None:
         query = query.limit(limit).offset(offset)
+    return _rows_of(query, today or clock.today())
+
+
+def _rows_of(query, today: dt.date) -> list[LedgerRow]:
+    """Run a `ledger_query` and build its rows (two more queries: rules and calendar)."""
+    calendar = load_calendar()
+    all_rules = _all_rules()
     rows = []
+    share = _Sharer()  # one copy of each repeated value: about 55 MB less at 100,000 rows
     # The raw cursor: Peewee's per-field conversion costs seconds at 100,000 rows.
     cursor = Case._meta.database.execute(query)
     for (case_id, version, session_name, number, title, proposer, role, division, owner_name, status,
          milestone, due, last_followup, urges, level, assigned_on, next_followup, closed_on,
          session_id_) in cursor:
-        due, last_followup = _as_date(due), _as_date(last_followup)
+        due, last_followup = share(_as_date(due)), share(_as_date(last_followup))
+        session_name, proposer, role, division, owner_name, status, milestone = (
+            share(session_name), share(proposer), share(role), share(division), share(owner_name), share(status),
+            share(milestone))
         rules = all_rules.get(session_id_, DEFAULT_RULES)
         days = working = None
         if due is not None:
             days = (due - today).days
             if milestone in WORKING_DAY_MILESTONES:
                 working = calendar.count_working_days(today, due)
-            countdown = countdown_text(due, today, working_days_left=working)
+            countdown = share(countdown_text(due, today, working_days_left=working))
         else:
             countdown = "已办结" if status == "已办结" else ("已反馈" if status == "已反馈" else "—")
         view = _RowView(status, closed_on, _as_date(next_followup), last_followup, _as_date(assigned_on))
@@ -447,6 +466,7 @@ class SessionStatistics:
     contacted: int
     overdue_open: int
     topics: tuple[str, ...]
+    transferred: int = 0  # 同意调整: closed without being signed for, not ours to answer
 
 
 def session_statistics(session_id: int | None = None, *, today: dt.date | None = None) -> SessionStatistics:
@@ -474,6 +494,7 @@ def session_statistics(session_id: int | None = None, *, today: dt.date | None =
         elif c.replied_on is not None:
             answered += 1
             answered_on_time += c.replied_on <= reply_due(c, rules)
+    transferred = sum(1 for c in cases if c.status == "已办结" and c.signed_on is None)
     evaluated = [c for c in cases if c.role != "汇办" and c.evaluation]
     replied = [c for c in cases if c.role != "汇办" and c.replied_on is not None]
     contact = Event.select(Event.case, Event.method).where(Event.kind == "沟通")
@@ -498,8 +519,9 @@ def session_statistics(session_id: int | None = None, *, today: dt.date | None =
         signed_on_time=len(sign_on_time),
         answered=answered,
         answered_on_time=answered_on_time,
-        to_answer=len(cases) - sum(1 for c in cases if c.status == "申请调整"),
-        needing_evaluation=sum(1 for c in cases if c.role != "汇办"),
+        to_answer=len(cases) - sum(1 for c in cases if c.status == "申请调整") - transferred,
+        needing_evaluation=sum(1 for c in cases if c.role != "汇办"
+                               and not (c.status == "已办结" and c.signed_on is None)),
         evaluations_received=len(evaluated),
         by_evaluation={name: sum(1 for c in evaluated if c.evaluation == name) for name in ("满意", "基本满意", "不满意")},
         by_class={k: sum(1 for c in replied if c.result_class == k) for k in ("A", "B", "C", "D")},
@@ -509,6 +531,7 @@ def session_statistics(session_id: int | None = None, *, today: dt.date | None =
         contacted=len({case for case, _ in contacts}),
         overdue_open=overdue,
         topics=tuple(name for name, _ in topics.most_common(6)),
+        transferred=transferred,
     )
 
 
@@ -612,3 +635,251 @@ def last_undoable_event(case_id: int, operator: str) -> UndoableEvent | None:
         return None
     version = Case.select(Case.version).where(Case.id == case_id).scalar()
     return UndoableEvent(event.id, case_id, version, event.kind, event.at, event.note)
+
+
+# ------------------------------------------------------------------ pickers (分派)
+
+
+@dataclass(frozen=True)
+class DivisionInfo:
+    """处室, as a picker lists it."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """A member of staff, as a picker lists them: name, division, post and title."""
+
+    id: int
+    name: str
+    division_id: int | None
+    division: str
+    post: str
+    title: str
+
+
+def divisions() -> list[DivisionInfo]:
+    """Every division, by name."""
+    return [DivisionInfo(*row) for row in Division.select(Division.id, Division.name).order_by(Division.name).tuples()]
+
+
+def people() -> list[PersonInfo]:
+    """Every member of staff, by division then name (those without a division last)."""
+    query = (
+        Person.select(Person.id, Person.name, Person.division, Division.name, Person.post, Person.title)
+        .join(Division, JOIN.LEFT_OUTER, on=(Person.division == Division.id))
+        .order_by(Division.name.is_null(), Division.name, Person.name, Person.id)
+        .tuples()
+    )
+    return [PersonInfo(pid, name, did, dname or "", post or "", title or "") for pid, name, did, dname, post, title in query]
+
+
+def extension_limit(case_id: int) -> dt.date | None:
+    """延期: the latest reply date an extension may set (交办 + the session's maximum months)."""
+    case = Case.select(Case.assigned_on, Case.session).where(Case.id == case_id).first()
+    if case is None:
+        return None
+    return add_months(case.assigned_on, rules_for(case.session_id).max_reply_months)
+
+
+# --------------------------------------------------------------------- division board
+
+OPEN_EXCLUDED = ("已办结", "已反馈")
+"""Statuses of cases no longer open (as the ledger's summary bar counts them)."""
+
+UNASSIGNED = "未分派"
+"""The board's name for cases not yet given to a division."""
+
+ANSWERING_KINDS = ("查办", "询办", "沟通", "汇办意见", "答复", "延期", "回头看", "办结")
+"""Events that answer an urge: the division reported or acted, or the office checked."""
+
+
+@dataclass(frozen=True)
+class DivisionLoad:
+    """One line of the division board (处室督办情况): a division's open cases and what is late.
+
+    `to_urge` holds the open cases that are overdue or stale, most urgent first: what `u`
+    urges in one step. It is empty for the 未分派 line (`division_id` None): a case with no
+    division cannot be urged.
+    """
+
+    division_id: int | None
+    division: str
+    open_cases: int
+    due_within_7: int
+    overdue: int
+    stale: int
+    unanswered_urges: int
+    to_urge: tuple[int, ...] = ()
+
+
+def _unanswered_urges(today: dt.date, open_scope) -> set[int]:
+    """Case ids (among open cases matching `open_scope`) whose latest urge went unanswered past
+    its respond-by date. One query, driven from the cases so that it reads each one's events
+    through the (case, id) index."""
+    undone = Event.select(Event.undoes).where(Event.undoes.is_null(False))
+    latest, urge, answer = Event.alias("latest"), Event.alias("urge"), Event.alias("answer")
+    latest_urge = latest.select(fn.MAX(latest.id)).where(
+        (latest.case == Case.id) & (latest.kind == "催办") & ~(latest.id << undone)
+    )
+    urged = Case.select(latest_urge).where(open_scope & (Case.urge_count > 0))
+    answered = answer.select(SQL("1")).where(
+        (answer.case == urge.case) & (answer.id > urge.id) & (answer.on_date >= urge.on_date)
+        & (answer.kind << list(ANSWERING_KINDS)) & ~(answer.id << undone)
+    )
+    query = urge.select(urge.case).where((urge.id << urged) & (urge.respond_by < today) & ~fn.EXISTS(answered))
+    return {case_id for (case_id,) in query.tuples()}
+
+
+def division_board(*, today: dt.date | None = None, session_id: int | None = None) -> list[DivisionLoad]:
+    """The division board: one line a division that has cases (of the session, or all).
+
+    Counted on open cases (status neither 已办结 nor 已反馈), as the ledger's summary bar
+    counts them: due within 7 days when 0 ≤ days left ≤ 7 on the next open deadline
+    (`Case.next_due`), overdue when it is past, stale by `rules.is_stale`. An urge is
+    unanswered when it is the case's latest 催办 still standing (not undone), its respond-by
+    date is past, and no event of an answering kind (查办, 询办, 沟通, 汇办意见, 答复, 延期,
+    回头看, 办结) was recorded after it, dated on or after it, and not undone.
+    A 未分派 line (division_id None) is there while unassigned cases are open.
+    Ordered by overdue cases, most first, then by name. Four queries, whatever the size.
+    """
+    today = today or clock.today()
+    all_rules = _all_rules()
+    scope = (Case.session == session_id) if session_id is not None else SQL("1 = 1")
+    divisions = (
+        Case.select(Case.division, Division.name)
+        .join(Division, JOIN.LEFT_OUTER, on=(Case.division == Division.id))
+        .where(scope)
+        .group_by(Case.division, Division.name)
+        .tuples()
+    )
+    names = {division_id: name for division_id, name in divisions}
+    open_scope = scope & Case.status.not_in(list(OPEN_EXCLUDED))
+    cases = Case.select(
+        Case.id, Case.division, Case.status, Case.next_due, Case.closed_on, Case.next_followup_on,
+        Case.last_followup_on, Case.assigned_on, Case.session,
+    ).where(open_scope)
+    unanswered = _unanswered_urges(today, open_scope)
+    counts: dict[int | None, list] = {}
+    far = dt.date.max
+    for (case_id, division_id, status, due, closed_on, next_followup, last_followup, assigned_on,
+         session_id_) in Case._meta.database.execute(cases):
+        due = _as_date(due)
+        line = counts.setdefault(division_id, [0, 0, 0, 0, 0, []])
+        line[0] += 1
+        days = None if due is None else (due - today).days
+        late = days is not None and days < 0
+        line[1] += days is not None and 0 <= days <= 7
+        line[2] += late
+        view = _RowView(status, closed_on, _as_date(next_followup), _as_date(last_followup), _as_date(assigned_on))
+        stale = is_stale(view, today, all_rules.get(session_id_, DEFAULT_RULES))
+        line[3] += stale
+        line[4] += case_id in unanswered
+        if (late or stale) and division_id is not None:
+            line[5].append((due or far, case_id))
+    board = []
+    for division_id, name in names.items():
+        if division_id is None and division_id not in counts:
+            continue
+        open_count, due7, overdue, stale, urges, to_urge = counts.get(division_id, [0, 0, 0, 0, 0, []])
+        board.append(DivisionLoad(division_id, name or UNASSIGNED, open_count, due7, overdue, stale, urges,
+                                  tuple(case_id for _, case_id in sorted(to_urge))))
+    board.sort(key=lambda line: (-line.overdue, line.division))
+    return board
+
+
+def division_cases(division_id: int | None, *, today: dt.date | None = None, session_id: int | None = None,
+                   include_closed: bool = False, order: str = "deadline") -> list[LedgerRow]:
+    """The ledger rows of one division (None: the unassigned cases), most urgent first: the board's drill-down."""
+    query = ledger_query(session_id=session_id, order=order, include_closed=include_closed)
+    if not include_closed:
+        query = query.where(Case.status.not_in(list(OPEN_EXCLUDED)))
+    query = query.where(Case.division.is_null() if division_id is None else (Case.division == division_id))
+    return _rows_of(query, today or clock.today())
+
+
+# ------------------------------------------------------------------- urge targets
+
+
+@dataclass(frozen=True)
+class UrgeTarget:
+    """A case as an urge and an urge notice (催办通知) speak of it.
+
+    `last_urge_*` describe the latest urge still standing (None: never urged);
+    `next_level` and `default_respond_by` what the next urge would say.
+    """
+
+    case_id: int
+    version: int
+    number: str
+    kind: str
+    title: str
+    role: str
+    status: str
+    division_id: int | None
+    division: str
+    next_milestone: str
+    next_due: dt.date | None
+    days_left: int | None
+    urge_level: int
+    next_level: int
+    last_urge_on: dt.date | None
+    last_urge_level: int | None
+    last_urge_respond_by: dt.date | None
+    default_respond_by: dt.date
+
+    @property
+    def label(self) -> str:
+        return format_number(self.number)
+
+
+def urge_targets(case_ids, *, today: dt.date | None = None) -> list[UrgeTarget]:
+    """The given cases (in the order given; unknown ids left out) with their deadlines and urges.
+
+    A fixed number of queries: the cases, their latest urges, the rules and the calendar.
+    """
+    today = today or clock.today()
+    ids = list(dict.fromkeys(int(case_id) for case_id in case_ids))
+    if not ids:
+        return []
+    calendar = load_calendar()
+    all_rules = _all_rules()
+    cases = {
+        row[0]: row
+        for row in Case.select(
+            Case.id, Case.version, Case.number, Case.kind, Case.title, Case.role, Case.status, Case.division,
+            Division.name, Case.next_milestone, Case.next_due, Case.urge_level, Case.session,
+        )
+        .join(Division, JOIN.LEFT_OUTER, on=(Case.division == Division.id))
+        .where(Case.id << ids)
+        .tuples()
+    }
+    undone = Event.select(Event.undoes).where(Event.undoes.is_null(False))
+    latest = (
+        Event.select(fn.MAX(Event.id))
+        .where((Event.kind == "催办") & (Event.case << ids) & ~(Event.id << undone))
+        .group_by(Event.case)
+    )
+    urges = {
+        case_id: (on_date, level, respond_by)
+        for case_id, on_date, level, respond_by in Event.select(
+            Event.case, Event.on_date, Event.level, Event.respond_by
+        ).where(Event.id << latest).tuples()
+    }
+    targets = []
+    for case_id in ids:
+        if case_id not in cases:
+            continue
+        (_, version, number, kind, title, role, status, division_id, division, milestone, due, level,
+         session_id) = cases[case_id]
+        rules = all_rules.get(session_id, DEFAULT_RULES)
+        on_date, last_level, respond_by = urges.get(case_id, (None, None, None))
+        targets.append(UrgeTarget(
+            case_id, version, number, kind, title, role, status, division_id, division or "", milestone,
+            due, None if due is None else (due - today).days, level or 0,
+            min((level or 0) + 1, max(URGE_LEVELS)), on_date, last_level, respond_by,
+            calendar.add_working_days(today, rules.urge_respond_working_days).day,
+        ))
+    return targets

@@ -86,7 +86,7 @@ def _received_paragraph(stats: SessionStatistics, words: _Words) -> str:
 
 def _handling_sentences(stats: SessionStatistics, words: _Words) -> str:
     """签收 and 答复: on time, late, still open — never "均按时" unless it is true."""
-    adjusted = stats.by_status.get("申请调整", 0)
+    adjusted = stats.by_status.get("申请调整", 0) + stats.transferred  # pending, or transferred (同意调整)
     unsigned = max(stats.received - stats.signed - adjusted, 0)
     signed_late = stats.signed - stats.signed_on_time
     answered_late = stats.answered - stats.answered_on_time

@@ -1,0 +1,226 @@
+"""催办通知: the formal notice the office (局办公室) sends a division about its late cases.
+
+`urge_notice` writes the text from `queries.urge_targets` (the caller runs it off the UI
+thread); `save_notice` saves it as a file. Titles are written exactly as stored: making
+control characters harmless on screen is the UI's business; in a file they are plain text.
+
+Each case is spoken of at the level of "this urge": the urge recorded for it today (the
+notice follows `actions.urge_cases`, as the division board does), else the level its next
+urge would have (a preview before urging). A notice over cases at different levels states
+the highest, and asks for an answer by the earliest respond-by date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from store import clock
+from store.errors import LedgerError
+from store.models import URGE_LEVELS
+from store.queries import UrgeTarget, urge_targets
+
+OFFICE = "局办公室"
+TITLE = "催办通知"
+LEVEL_SENTENCES = {1: "现予催办。", 2: "现予二次催办。", 3: "现报请局领导督办。"}
+"""What the notice says of its level (一次催办, 二次催办, 领导督办)."""
+
+
+class NoticeCase(NamedTuple):
+    """One case as the notice lists it."""
+
+    label: str  # 第20230489号
+    title: str
+    milestone: str  # 答复, 汇办意见, 评价 … ("" when nothing is due)
+    due: dt.date | None
+    countdown: str  # 已逾期3天 / 今日到期 / 还剩5天
+    level_name: str  # this urge: 一次催办 / 二次催办 / 领导督办
+
+
+@dataclass(frozen=True)
+class UrgeNotice:
+    """A 催办通知 to one division: its full text and what it is made of."""
+
+    division_id: int
+    division: str
+    title: str
+    text: str
+    respond_by: dt.date
+    level: int  # the highest level among its cases
+    level_name: str
+    operator: str
+    dated: dt.date
+    cases: tuple[NoticeCase, ...]
+
+
+def chinese_date(day: dt.date) -> str:
+    """2023年9月6日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def late_text(due: dt.date | None, today: dt.date) -> str:
+    """已逾期N天 / 今日到期 / 还剩N天, in calendar days (the notice names the date itself)."""
+    if due is None:
+        return "暂无未完成的办理期限"
+    days = (due - today).days
+    if days < 0:
+        return f"已逾期{-days}天"
+    return "今日到期" if days == 0 else f"还剩{days}天"
+
+
+def _item_number(n: int) -> str:
+    """一, 二 … 九十九 (then Arabic numerals)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    return str(n)
+
+
+def _operator(value) -> str:
+    name = ("" if value is None else str(value)).strip()
+    if not name:
+        raise LedgerError("请填写催办人（操作人）姓名。")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise LedgerError("操作人姓名含有控制字符，请重新输入。")
+    return name
+
+
+def _level_and_respond(target: UrgeTarget, today: dt.date) -> tuple[int, dt.date]:
+    """This urge's level and respond-by: today's urge if recorded, else the next one's."""
+    if target.last_urge_on == today and target.last_urge_level:
+        return target.last_urge_level, target.last_urge_respond_by or target.default_respond_by
+    return target.next_level, target.default_respond_by
+
+
+def urge_notice(division_id: int | None, case_ids, *, operator: str, today: dt.date | None = None,
+                respond_by=None) -> UrgeNotice:
+    """The 催办通知 from the office to a division about the given cases (all of them its own, none closed)."""
+    operator = _operator(operator)
+    today = today or clock.today()
+    if division_id is None:
+        raise LedgerError("未分派处室的件不能发催办通知，请先分派处室。")
+    targets = urge_targets(case_ids, today=today)
+    if not targets:
+        raise LedgerError("没有要写入催办通知的件，请先选择。")
+    ours = [t for t in targets if t.division_id == division_id]
+    division = ours[0].division if ours else ""
+    elsewhere = [t.label for t in targets if t.division_id != division_id]
+    if elsewhere:
+        whom = division or "该处室"
+        raise LedgerError(f"{'、'.join(elsewhere)}不由{whom}承办，不能写入给{whom}的催办通知，请刷新后再试。")
+    closed = [t.label for t in targets if t.status == "已办结"]
+    if closed:
+        raise LedgerError(f"{'、'.join(closed)}已办结，不列入催办通知。")
+
+    chosen = {t.case_id: _level_and_respond(t, today) for t in targets}
+    if respond_by in (None, ""):
+        respond = min(day for _, day in chosen.values())
+    else:
+        respond = _as_date(respond_by)
+        if respond < today:
+            raise LedgerError(f"反馈期限{respond:%Y-%m-%d}已经过去，请选择今天或以后的日期。")
+    level = max(lvl for lvl, _ in chosen.values())
+    ordered = sorted(targets, key=lambda t: (t.next_due is None, t.next_due or dt.date.max, t.number))
+    cases = tuple(
+        NoticeCase(t.label, t.title, t.next_milestone if t.next_due else "", t.next_due,
+                   late_text(t.next_due, today), URGE_LEVELS[chosen[t.case_id][0]])
+        for t in ordered
+    )
+    text = _text(division, ordered, cases, level, respond, operator, today)
+    return UrgeNotice(division_id, division, TITLE, text, respond, level, URGE_LEVELS[level], operator, today, cases)
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, str):
+        try:
+            return clock.parse_date(value)
+        except ValueError as exc:
+            raise LedgerError(f"反馈期限：{exc}") from None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        raise LedgerError(f"反馈期限“{value}”不是日期。")
+    return dt.date(value.year, value.month, value.day)
+
+
+def _text(division: str, targets: list[UrgeTarget], cases: tuple[NoticeCase, ...], level: int,
+          respond: dt.date, operator: str, today: dt.date) -> str:
+    kinds = {t.kind for t in targets}
+    kind = next(iter(kinds)) if len(kinds) == 1 else "建议和提案"
+    late = sum(1 for t in targets if t.next_due is not None and t.next_due < today)
+    if late == len(targets):
+        state = "已超过办理期限"
+    elif late:
+        state = "已超过办理期限或办理进度滞后"
+    else:
+        state = "办理进度滞后"
+    mixed = len({case.level_name for case in cases}) > 1
+    items = []
+    for n, (target, case) in enumerate(zip(targets, cases), 1):
+        deadline = f"{case.milestone}期限{chinese_date(case.due)}，{case.countdown}" if case.due else case.countdown
+        line = f"{_item_number(n)}、{case.label}《{case.title}》（{target.role}），{deadline}"
+        if mixed:
+            line += f"（本次为{case.level_name}）"
+        items.append(line + ("。" if n == len(cases) else "；"))
+    ask = "请你处主要负责同志亲自过问，" if level == max(URGE_LEVELS) else "请你处高度重视，"
+    paragraphs = [
+        TITLE,
+        f"{division}：",
+        f"经{OFFICE}检查，你处承办的以下{len(cases)}件{kind}{state}，有关情况如下：",
+        "\n".join(items),
+        f"{LEVEL_SENTENCES[level]}{ask}抓紧办理，并请于{chinese_date(respond)}前将办理进展书面反馈{OFFICE}。",
+        f"{OFFICE}\n联系人：{operator}\n{chinese_date(today)}",
+    ]
+    return "\n\n".join(paragraphs) + "\n"
+
+
+# ------------------------------------------------------------------------ saving
+
+_NOT_IN_FILENAMES = set('<>:"/\\|?*')
+
+
+def notice_filename_part(name: str) -> str:
+    """A division's name made safe for a file name on Windows, macOS and Linux."""
+    safe = "".join("_" if ch in _NOT_IN_FILENAMES or unicodedata.category(ch).startswith("C") else ch
+                   for ch in name)
+    safe = safe.strip(" ._")[:50]
+    return safe or "处室"
+
+
+def save_notice(notice: UrgeNotice, folder) -> Path:
+    """Save the notice as 催办通知-<处室>-<YYYYMMDD>.txt in `folder` (then -2, -3 …; nothing is overwritten).
+
+    Written as UTF-8 with a byte-order mark and Windows line ends, so that Notepad on an
+    older office PC opens the Chinese text correctly.
+    """
+    folder = Path(folder).expanduser()
+    if not folder.exists():
+        raise LedgerError(f"文件夹“{folder}”不存在，请先建立或另选文件夹。")
+    if not folder.is_dir():
+        raise LedgerError(f"“{folder}”不是文件夹，请另选保存位置。")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise LedgerError(f"无法在“{folder}”保存：没有写入权限，请另选文件夹。")
+    stem = f"催办通知-{notice_filename_part(notice.division)}-{notice.dated:%Y%m%d}"
+    for n in range(1, 1000):
+        path = folder / (f"{stem}.txt" if n == 1 else f"{stem}-{n}.txt")
+        try:
+            handle = path.open("x", encoding="utf-8-sig", newline="\r\n")
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise LedgerError(f"无法在“{folder}”保存催办通知：{exc.strerror or exc}。") from None
+        try:
+            with handle:
+                handle.write(notice.text)
+        except OSError as exc:
+            path.unlink(missing_ok=True)
+            raise LedgerError(f"保存催办通知失败（{exc.strerror or exc}），未留下不完整的文件。") from None
+        return path
+    raise LedgerError(f"“{folder}”中同名的催办通知已太多，请另选文件夹。")
