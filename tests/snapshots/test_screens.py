@@ -35,3 +35,15 @@ def test_case_screen(desk, snap_compare):
         await pilot.pause(0.2)
 
     assert snap_compare(DubanApp(operator=OPERATOR), terminal_size=SIZE, run_before=open_case)
+
+
+def test_division_board(desk, snap_compare):
+    async def open_board(pilot) -> None:
+        from tui.screens.divisions import DivisionBoardScreen
+
+        await ledger_ready(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DivisionBoardScreen) and pilot.app.screen.loads)
+        await pilot.pause(0.2)
+
+    assert snap_compare(DubanApp(operator=OPERATOR), terminal_size=SIZE, run_before=open_board)

@@ -1,6 +1,13 @@
-"""The case screen: every field, the milestones with countdowns, the timeline newest first."""
+"""The case screen: every field, the milestones with countdowns, the timeline newest first.
+
+Every step of the case's life is a key here (see `tui.screens.stepping`), beside `f` 跟进,
+`u` 催办 and `z` 撤销. The timeline is the audit trail: each entry names who and when, and
+`l` / `o` narrow it to one kind of event or one operator (`L` shows everything again).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,10 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from store import queries
-from store.models import RESULT_CLASS_NAMES
-from store.queries import CaseCard
+from store.models import EVENT_KINDS, RESULT_CLASS_NAMES
+from store.queries import CaseCard, TimelineEntry
 from tui.messages import LedgerUpdated
 from tui.screens.acting import ActingMixin
+from tui.screens.stepping import StepsMixin, step_bindings
 from tui.text import visible
 
 STATE_STYLE = {
@@ -58,10 +66,16 @@ def field_lines(card: CaseCard) -> list[tuple[str, str]]:
         ("分管领导", card.leader or "—"),
         ("标记", "、".join(flags) or "—"),
         ("状态", card.status + ("　滞后" if card.stale else "")),
-        ("答复期限", _date(card.reply_due) + (f"（已延期，原期限按规定计算）" if card.extended_due else "")),
-        ("答复", reply),
-        ("代表评价", f"{card.evaluation}（{_date(card.evaluated_on)}）" if card.evaluation else "—"),
-        ("公开", f"{card.disclosure}（{_date(card.disclosed_on)}）" if card.disclosure else "—"),
+        ("签收日期", _date(card.signed_on)),
+        *([("汇办意见", f"{_date(card.opinion_sent_on)} 报送" if card.opinion_sent_on else "未报送")]
+          if card.role == "汇办" else [
+            ("答复期限", _date(card.reply_due) + ("（已延期）" if card.extended_due else "")),
+            ("答复", reply),
+            ("代表评价", f"{card.evaluation}（{_date(card.evaluated_on)}）" if card.evaluation else "—"),
+            ("公开", f"{card.disclosure}（{_date(card.disclosed_on)}）" if card.disclosure else "—"),
+            ("回头看", f"下次 {_date(card.review_due)}" if card.review_due else "—"),
+        ]),
+        ("办结日期", _date(card.closed_on)),
         ("催办", f"{card.urge_count}次" if card.urge_count else "—"),
         ("最近跟进", _date(card.last_followup_on)),
         ("下次跟进", _date(card.next_followup_on)),
@@ -72,6 +86,7 @@ AFTER_LABELS = {
     "status": "状态→",
     "reply_doc_no": "文号 ",
     "result_class": "类别 ",
+    "reply_signed_by": "签发 ",
     "evaluation": "评价 ",
     "disclosure": "",
     "extended_due": "答复期限延至 ",
@@ -79,26 +94,85 @@ AFTER_LABELS = {
 }
 """What an event changed that the timeline names (from the event's `after`)."""
 
+ASSIGNED_LABELS = (("division", "处室", "divisions"), ("owner", "责任人", "people"), ("leader", "分管领导", "people"))
+"""A 分派's choices, stored as ids, named from the ledger's lists."""
+FLAG_LABELS = (("leader_led", "局领导领办"), ("is_key", "重点"), ("is_difficult", "难点"), ("is_hot", "热点"))
 
-def timeline_text(card: CaseCard) -> Content:
+
+@dataclass(frozen=True)
+class Names:
+    """Division and staff names by id, for the events that record ids (分派 and its undo)."""
+
+    divisions: dict[int, str] = field(default_factory=dict)
+    people: dict[int, str] = field(default_factory=dict)
+
+
+def card_and_names(case_id: int, today) -> tuple[CaseCard | None, Names]:
+    """The case card and the names its events refer to (run on the store thread)."""
+    card = queries.case_card(case_id, today=today)
+    return card, Names({d.id: d.name for d in queries.divisions()}, {p.id: p.name for p in queries.people()})
+
+
+EXTRA_LABELS = {"participants": "参加人员 ", "approval": "批准 ", "undone_kind": "撤销的是 "}
+"""What else an event recorded that the timeline names (from the event's `data`)."""
+
+
+def entry_details(entry: TimelineEntry, names: Names | None = None) -> list[str]:
+    """The short facts after an entry's head: stage and method, level, what it changed, dates."""
+    names = names or Names()
+    details = []
+    if entry.method or entry.stage:
+        details.append("·".join(x for x in (entry.stage, entry.method) if x))
+    if entry.level:
+        details.append(f"{entry.level} {entry.target_division}")
+    if entry.respond_by:
+        details.append(f"反馈期限 {entry.respond_by:%Y-%m-%d}")
+    data = entry.data or {}
+    after = data.get("after", {})
+    for key, label in AFTER_LABELS.items():
+        if after.get(key):
+            details.append(f"{label}{after[key]}")
+    for key, label, which in ASSIGNED_LABELS:
+        if after.get(key) is not None:
+            details.append(f"{label} {getattr(names, which).get(after[key], '（已删除）')}")
+    if after.get("post"):
+        details.append(f"岗位 {after['post']}")
+    flags = [label for key, label in FLAG_LABELS if after.get(key)]
+    if flags:
+        details.append("标记 " + "、".join(flags))
+    for key, label in EXTRA_LABELS.items():
+        if data.get(key):
+            details.append(f"{label}{data[key]}")
+    if entry.on_date and entry.kind not in ("催办",):
+        details.append(f"日期 {entry.on_date:%Y-%m-%d}")
+    if entry.next_followup_on and entry.kind != "催办":
+        details.append(f"下次跟进 {entry.next_followup_on:%Y-%m-%d}")
+    return details
+
+
+def filtered(entries, kind: str | None = None, operator: str | None = None) -> list[TimelineEntry]:
+    """The entries of one kind and/or by one operator (None: any)."""
+    return [e for e in entries if (kind is None or e.kind == kind) and (operator is None or e.operator == operator)]
+
+
+def timeline_kinds(card: CaseCard) -> list[str]:
+    """The kinds of event on the case, in the order of a case's life."""
+    present = {e.kind for e in card.timeline}
+    order = {kind: i for i, kind in enumerate(EVENT_KINDS)}
+    return sorted(present, key=lambda k: (order.get(k, len(order)), k))
+
+
+def timeline_operators(card: CaseCard) -> list[str]:
+    """Everyone who recorded something on the case, by name."""
+    return sorted({e.operator for e in card.timeline})
+
+
+def timeline_text(card: CaseCard, kind: str | None = None, operator: str | None = None,
+                  names: Names | None = None) -> Content:
     parts: list = []
-    for entry in card.timeline:
+    for entry in filtered(card.timeline, kind, operator):
         head = f"{entry.local_time}　{entry.operator}　{entry.kind}"
-        details = []
-        if entry.method or entry.stage:
-            details.append("·".join(x for x in (entry.stage, entry.method) if x))
-        if entry.level:
-            details.append(f"{entry.level} {entry.target_division}")
-        if entry.respond_by:
-            details.append(f"反馈期限 {entry.respond_by:%Y-%m-%d}")
-        after = (entry.data or {}).get("after", {})
-        for key, label in AFTER_LABELS.items():
-            if after.get(key):
-                details.append(f"{label}{after[key]}")
-        if entry.on_date and entry.kind not in ("催办",):
-            details.append(f"日期 {entry.on_date:%Y-%m-%d}")
-        if entry.next_followup_on and entry.kind != "催办":
-            details.append(f"下次跟进 {entry.next_followup_on:%Y-%m-%d}")
+        details = entry_details(entry, names)
         style = "strike $text-muted" if entry.undone_by else ""
         parts.append((visible(head), f"bold {style}".strip()))
         if entry.undone_by:
@@ -110,24 +184,45 @@ def timeline_text(card: CaseCard) -> Content:
             parts.append((visible(entry.note, single_line=False), style))
             parts.append("\n")
         parts.append("\n")
-    return Content.assemble(*parts) if parts else Content("（暂无记录）")
+    if parts:
+        return Content.assemble(*parts)
+    return Content("（没有符合筛选的记录）" if kind or operator else "（暂无记录）")
 
 
-class CaseScreen(ActingMixin, Screen):
+def filter_words(card: CaseCard, kind: str | None, operator: str | None) -> str:
+    """The timeline filter in words: 类型：答复　操作人：全部　显示 2/15 条."""
+    shown = len(filtered(card.timeline, kind, operator))
+    words = f"类型：{kind or '全部'}（l）　操作人：{operator or '全部'}（o）"
+    if kind or operator:
+        return words + f"　显示 {shown}/{len(card.timeline)} 条（L 显示全部）"
+    return words + f"　共 {len(card.timeline)} 条"
+
+
+class CaseScreen(StepsMixin, ActingMixin, Screen):
     """One case, drilled into from the ledger; esc returns to the same row."""
 
     CSS_PATH = "case.tcss"
     BINDINGS = [
         Binding("escape", "back", "返回", id="case.back", tooltip="返回台账（同一行、筛选和排序）"),
+        *step_bindings("case"),
         Binding("f", "follow_up", "跟进", id="case.follow_up", tooltip="记录一次查办、询办、沟通或备注"),
         Binding("u", "urge", "催办", id="case.urge", tooltip="催办负责该件的处室"),
         Binding("z", "undo", "撤销", id="case.undo", tooltip="撤销您在该件上的最近一次操作（记为新的撤销记录）"),
+        Binding("l", "cycle_kind", "按类型", id="case.filter_kind", tooltip="跟进记录只看一种类型（再按换下一种，直到全部）"),
+        Binding("o", "cycle_operator", "按操作人", id="case.filter_operator",
+                tooltip="跟进记录只看一位操作人的记录（再按换下一位，直到全部）"),
+        Binding("L", "clear_filters", "全部记录", show=False, id="case.filter_clear", tooltip="清除跟进记录的筛选"),
     ]
 
     def __init__(self, case_id: int) -> None:
         super().__init__()
         self.case_id = case_id
         self.card: CaseCard | None = None
+        self.names = Names()
+        self.kind_filter: str | None = None
+        """Show only events of this kind (None: all)."""
+        self.operator_filter: str | None = None
+        """Show only events recorded by this operator (None: all)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -139,6 +234,7 @@ class CaseScreen(ActingMixin, Screen):
                 yield Static(id="milestones")
             with Vertical(id="case-timeline"):
                 yield Static(Content("跟进记录（最新在前）"), classes="section")
+                yield Static(id="timeline-filter")
                 with VerticalScroll(id="timeline-scroll"):
                     yield Static(id="timeline")
         yield Footer()
@@ -149,10 +245,13 @@ class CaseScreen(ActingMixin, Screen):
     def current_case(self):
         return self.card
 
+    def card_for_keys(self) -> CaseCard | None:
+        return self.card
+
     @work(exclusive=True, group="card")
     async def load(self) -> None:
         try:
-            card = await self.app.gateway.call(queries.case_card, self.case_id, today=self.app.ledger.today)
+            card, names = await self.app.gateway.call(card_and_names, self.case_id, self.app.ledger.today)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self.app.say(str(exc), error=True, title="无法读取该件")
             return
@@ -161,7 +260,7 @@ class CaseScreen(ActingMixin, Screen):
         if card is None:
             self.app.say("找不到该件。", error=True)
             return
-        self.card = card
+        self.card, self.names = card, names
         try:
             self.show(card)
         except NoMatches:  # the screen is being torn down
@@ -195,7 +294,37 @@ class CaseScreen(ActingMixin, Screen):
             milestone_parts.append("\n")
         self.query_one("#milestones", Static).update(Content.assemble(*milestone_parts) if milestone_parts
                                                      else Content("—"))
-        self.query_one("#timeline", Static).update(timeline_text(card))
+        self.show_timeline()
+        self.refresh_bindings()
+
+    def show_timeline(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        self.query_one("#timeline-filter", Static).update(
+            Content(visible(filter_words(card, self.kind_filter, self.operator_filter))))
+        self.query_one("#timeline", Static).update(timeline_text(card, self.kind_filter, self.operator_filter, self.names))
+
+    @staticmethod
+    def _next(options: list[str], current: str | None) -> str | None:
+        """The option after `current`, wrapping round through None (all)."""
+        cycle: list[str | None] = [None, *options]
+        index = cycle.index(current) if current in cycle else 0
+        return cycle[(index + 1) % len(cycle)]
+
+    def action_cycle_kind(self) -> None:
+        if self.card is not None:
+            self.kind_filter = self._next(timeline_kinds(self.card), self.kind_filter)
+            self.show_timeline()
+
+    def action_cycle_operator(self) -> None:
+        if self.card is not None:
+            self.operator_filter = self._next(timeline_operators(self.card), self.operator_filter)
+            self.show_timeline()
+
+    def action_clear_filters(self) -> None:
+        self.kind_filter = self.operator_filter = None
+        self.show_timeline()
 
     @on(LedgerUpdated)
     def ledger_updated(self, message: LedgerUpdated) -> None:

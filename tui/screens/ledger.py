@@ -33,6 +33,7 @@ class LedgerScreen(ActingMixin, Screen):
         Binding("u", "urge", "催办", id="ledger.urge", tooltip="催办负责该件的处室"),
         Binding("space", "mark", "标记", id="ledger.mark", tooltip="标记/取消标记该行；有标记时 f、u 作用于所有标记的件"),
         Binding("z", "undo", "撤销", id="ledger.undo", tooltip="撤销您在该件上的最近一次操作（记为新的撤销记录）"),
+        Binding("d", "divisions", "处室看板", id="ledger.divisions", tooltip="各处室的在办、逾期、滞后与催办情况"),
         Binding("o", "next_order", "排序", id="ledger.order", tooltip="按下一列排序（再按 O 反向）"),
         Binding("O", "reverse_order", "反向", show=False, id="ledger.reverse", tooltip="反向排序"),
         Binding("right_square_bracket", "session(1)", "下一届次", key_display="]", id="ledger.next_session",
@@ -46,6 +47,7 @@ class LedgerScreen(ActingMixin, Screen):
         super().__init__()
         self.filter_text = ""
         self.session: str | None = None  # None: all sessions
+        self.division: str | None = None  # from the division board; "" is 未分派
         self._urges: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -80,6 +82,7 @@ class LedgerScreen(ActingMixin, Screen):
             self.query_one(SummaryBar).show(None, None, self.scope_label, loading=True)
         except NoMatches:
             return
+        await self.app.check_integrity()
         try:
             await data.load_all()
         except Exception as exc:  # noqa: BLE001
@@ -110,13 +113,16 @@ class LedgerScreen(ActingMixin, Screen):
         current = self.table.current_row
         keep = keep_case if keep_case is not None else (current.case_id if current else None)
         in_scope = snapshot.rows(session=self.session)
-        rows = snapshot.rows(session=self.session, text=self.filter_text) if self.filter_text else in_scope
+        rows = (snapshot.rows(session=self.session, text=self.filter_text, division=self.division)
+                if self.filter_text or self.division is not None else in_scope)
         self.table.order = snapshot.order
         self.table.empty_text = (f"没有符合“{visible(self.filter_text)}”的件。按 esc 清除筛选。"
                                  if self.filter_text else "本届次还没有案件。")
         self.table.set_rows(rows, keep_case=keep)
-        self.query_one(SummaryBar).show(snapshot.summary(in_scope), self._urges, self.scope_label)
+        self.query_one(SummaryBar).show(snapshot.session_summary(self.session), self._urges, self.scope_label)
         self.sub_title = f"{self.scope_label}　共{len(in_scope)}件" + (
+            f"　处室“{visible(self.division) or '未分派'}”：{len(rows)}件" if self.division is not None else ""
+        ) + (
             f"　筛选“{visible(self.filter_text)}”：{len(rows)}件" if self.filter_text else ""
         ) + f"　按{ORDER_LABELS[snapshot.order[0]]}{'倒序' if snapshot.order[1] else ''}排列" + (
             f"　已标记{len(self.table.marked)}件（f/u 作用于标记的件，esc 清除）" if self.table.marked else ""
@@ -131,12 +137,12 @@ class LedgerScreen(ActingMixin, Screen):
         snapshot = self.app.ledger.snapshot
         if snapshot is not None and self.is_attached:
             for bar in self.query(SummaryBar):
-                bar.show(snapshot.summary(snapshot.rows(session=self.session)), self._urges, self.scope_label)
+                bar.show(snapshot.session_summary(self.session), self._urges, self.scope_label)
 
     @on(LedgerUpdated)
-    async def ledger_updated(self, message: LedgerUpdated) -> None:
+    def ledger_updated(self, message: LedgerUpdated) -> None:
         self.show_rows()
-        await self.refresh_urges()
+        self.run_worker(self.refresh_urges(), exclusive=True, group="urges")
 
     def current_case(self) -> LedgerRow | None:
         return self.table.current_row
@@ -196,8 +202,23 @@ class LedgerScreen(ActingMixin, Screen):
             self.filter_text = ""
             self.show_rows()
             self.table.focus()
+        elif self.division is not None:
+            self.division = None
+            self.show_rows()
         elif self.table.marked:
             self.clear_marks()
+
+    def show_division(self, division: str) -> None:
+        """Show only one division's cases (from the division board); esc clears it."""
+        self.division = division
+        self.show_rows()
+        self.table.focus()
+
+    def action_divisions(self) -> None:
+        from tui.screens.divisions import DivisionBoardScreen
+
+        session_id = next((s.id for s in self.app.ledger.sessions if s.name == self.session), None)
+        self.app.push_screen(DivisionBoardScreen(session_id, self.scope_label))
 
     def _sort(self, order: str, reverse: bool) -> None:
         snapshot = self.app.ledger.snapshot

@@ -1,0 +1,55 @@
+"""沟通: contact with the proposer — method, stage (办前/办中/办后), who took part, what was said."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select, TextArea
+
+from store import clock
+from store.models import CONTACT_METHODS, CONTACT_STAGES
+from store.queries import CaseCard
+from tui.dialogs.form import StepDialog
+
+
+def default_stage(card: CaseCard) -> str:
+    """办后 once replied; 办中 once the proposer has been contacted; else 办前."""
+    if card.replied_on is not None:
+        return "办后"
+    contacted = any(e.kind == "沟通" and e.undone_by is None for e in card.timeline)
+    return "办中" if contacted else "办前"
+
+
+class ContactDialog(StepDialog):
+    """c: one contact with the proposer (recorded as a 沟通 follow-up)."""
+
+    HEADING = "记录沟通（与代表/委员联系）"
+    FIRST = "method"
+    DEFAULT_CLASSES = "contact"
+    ERROR_FIELDS = (("沟通方式", "method"), ("沟通阶段", "stage"), ("参加人员", "participants"),
+                    ("下次跟进", "next"), ("跟进内容", "note"), ("日期", "on"))
+
+    def compose(self) -> ComposeResult:
+        card = self.card
+        proposer = card.lead_proposer or "代表/委员"
+        yield self.frame(
+            self.row(
+                self.cell("方式", Select([(m, m) for m in CONTACT_METHODS], value="电话", allow_blank=False, id="method")),
+                self.cell("阶段", Select([(s, s) for s in CONTACT_STAGES], value=default_stage(card), allow_blank=False,
+                                       id="stage")),
+                self.date_cell("沟通日期"),
+            ),
+            self.cell("参加人员", Input(placeholder=f"例如 {proposer}、责任人、处长", id="participants")),
+            self.cell("沟通情况", TextArea(id="note", soft_wrap=True)),
+            self.row(self.date_cell("下次跟进（可不填）", id="next", placeholder=f"例如 {clock.today():%Y-%m-%d}")),
+        )
+
+    def collect(self):
+        return {
+            "kind": "沟通",
+            "method": self.choice("method", "沟通方式"),
+            "stage": self.choice("stage", "沟通阶段"),
+            "on": self.day("on", "沟通日期"),
+            "participants": self.text("participants", "参加人员"),
+            "note": self.text("note", "沟通情况", required=True),
+            "next_followup_on": self.planned("next", "下次跟进日期"),
+        }

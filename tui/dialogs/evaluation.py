@@ -1,0 +1,47 @@
+"""评价: the proposer's verdict on the reply — 满意 / 基本满意 / 不满意.
+
+不满意 starts re-handling (重新办理) with its own reply deadline.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Select, Static, TextArea
+
+from store.models import EVALUATIONS
+from tui.dialogs.form import StepDialog
+from tui.text import plain
+
+REHANDLE_NOTE = "不满意：该件将转入重新办理，须在规定期限内重新答复并再次征询评价。"
+
+
+class EvaluationDialog(StepDialog):
+    """v: record the proposer's evaluation (from the returned 征询意见表)."""
+
+    HEADING = "登记代表评价"
+    FIRST = "evaluation"
+    DEFAULT_CLASSES = "evaluation"
+    ERROR_FIELDS = (("评价日期", "on"), ("评价", "evaluation"), ("日期", "on"))
+
+    def compose(self) -> ComposeResult:
+        yield self.frame(
+            self.facts(self.reply_line(),
+                       self.deadline_line("reevaluation" if self.milestone("reevaluation") else "evaluation")),
+            self.row(
+                self.cell("评价", Select([(e, e) for e in EVALUATIONS], prompt="选择评价", id="evaluation")),
+                self.date_cell("评价日期"),
+            ),
+            Static("", id="rehandle-note", classes="facts"),
+            self.cell("代表意见（可不填）", TextArea(id="note", soft_wrap=True)),
+        )
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "evaluation":
+            self.query_one("#rehandle-note", Static).update(plain(REHANDLE_NOTE if event.value == "不满意" else ""))
+
+    def collect(self):
+        return {
+            "evaluation": self.choice("evaluation", "评价（满意、基本满意或不满意）"),
+            "on": self.day("on", "评价日期"),
+            "note": self.text("note", "代表意见"),
+        }

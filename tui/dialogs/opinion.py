@@ -1,0 +1,28 @@
+"""汇办意见: a contributing unit's opinion, sent to the lead unit (汇办/会办 cases only)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import TextArea
+
+from tui.dialogs.form import StepDialog
+
+
+class OpinionDialog(StepDialog):
+    """h: the opinion sent to the lead unit (date, summary)."""
+
+    HEADING = "报送汇办意见"
+    FIRST = "summary"
+    DEFAULT_CLASSES = "opinion"
+    ERROR_FIELDS = (("摘要", "summary"), ("日期", "on"))
+
+    def compose(self) -> ComposeResult:
+        lead = self.card.lead_unit or "主办单位"
+        yield self.frame(
+            self.facts(f"报送：{lead}", self.deadline_line("opinion")),
+            self.cell("汇办意见摘要", TextArea(id="summary", soft_wrap=True)),
+            self.row(self.date_cell("报送日期")),
+        )
+
+    def collect(self):
+        return {"summary": self.text("summary", "汇办意见摘要", required=True), "on": self.day("on", "报送日期")}

@@ -1,0 +1,62 @@
+"""答复: the written reply — date, document number, result class A–D, a summary, who signed.
+
+In 重新办理 (after 不满意) the same dialog records the new reply.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select, TextArea
+
+from store.models import RESULT_CLASS_NAMES, RESULT_CLASSES
+from store.queries import CaseCard
+from tui.dialogs.base import Submit
+from tui.dialogs.form import StepDialog
+
+
+class ReplyDialog(StepDialog):
+    """r: record the written reply (or the new reply in re-handling)."""
+
+    FIRST = "doc_no"
+    DEFAULT_CLASSES = "reply"
+    ERROR_FIELDS = (("文号", "doc_no"), ("类别", "result_class"), ("签发", "signed_by"), ("摘要", "summary"),
+                    ("日期", "on"))
+
+    def __init__(self, card: CaseCard, *, submit: Submit, signer: str = "") -> None:
+        rehandling = card.status == "重新办理"
+        super().__init__(card, submit=submit, heading="重新答复（重新办理）" if rehandling else "答复")
+        self.rehandling = rehandling
+        self.signer = signer
+
+    def compose(self) -> ComposeResult:
+        card = self.card
+        facts = [self.deadline_line("rehandle" if self.rehandling else "reply")]
+        if self.rehandling and card.replied_on:
+            facts.append(f"上次{self.reply_line()}；代表评价：{card.evaluation or '不满意'}")
+        facts.append("答复以局名义、经局领导签发，不以处室名义答复。")
+        yield self.frame(
+            self.facts(*facts),
+            self.row(
+                self.date_cell("答复日期"),
+                self.cell("答复文号", Input(placeholder="例如 深政数函〔2023〕84号", id="doc_no"), classes="wide"),
+            ),
+            self.cell("答复类别", Select([(f"{k}类　{RESULT_CLASS_NAMES[k]}", k) for k in RESULT_CLASSES],
+                                     prompt="选择 A–D", id="result_class")),
+            self.cell("答复摘要", TextArea(id="summary", soft_wrap=True)),
+            self.cell("签发人", Input(value=self.previous_signer() or self.signer, placeholder="签发的局领导",
+                                   id="signed_by")),
+        )
+
+    def previous_signer(self) -> str:
+        """Who signed the reply being redone (in 重新办理), as the new one's default."""
+        entry = self.latest_reply() if self.rehandling else None
+        return ((entry.data or {}).get("after", {}).get("reply_signed_by", "") if entry else "") or ""
+
+    def collect(self):
+        return {
+            "on": self.day("on", "答复日期"),
+            "doc_no": self.text("doc_no", "答复文号", required=True).strip(),
+            "result_class": self.choice("result_class", "答复类别（A–D）"),
+            "summary": self.text("summary", "答复摘要"),
+            "signed_by": self.text("signed_by", "签发人").strip(),
+        }
