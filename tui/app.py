@@ -89,9 +89,21 @@ class DubanApp(App):
 
     def open_case(self, case_id: int) -> None:
         """Drill into one case (from the ledger, the palette or a board)."""
-        from tui.screens.case import CaseScreen
+        self.run_worker(self._open_case(case_id), group="open-case", exclusive=True)
 
-        self.push_screen(CaseScreen(case_id))
+    async def _open_case(self, case_id: int) -> None:
+        """Read the card first, then show the screen with it: one layout instead of three."""
+        from tui.screens.case import CaseScreen, card_and_names
+
+        try:
+            loaded = await self.gateway.call(card_and_names, case_id, self.ledger.today)
+        except LedgerError as exc:
+            self.say(exc.message, error=True, title="无法读取该件")
+            return
+        if loaded[0] is None:
+            self.say("找不到该件，可能已被其他工作站更改。", error=True)
+            return
+        self.push_screen(CaseScreen(case_id, loaded))
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):

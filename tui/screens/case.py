@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from store import queries
 from store.models import EVENT_KINDS, RESULT_CLASS_NAMES
@@ -214,18 +214,20 @@ class CaseScreen(StepsMixin, ActingMixin, Screen):
         Binding("L", "clear_filters", "全部记录", show=False, id="case.filter_clear", tooltip="清除跟进记录的筛选"),
     ]
 
-    def __init__(self, case_id: int) -> None:
+    def __init__(self, case_id: int, loaded: tuple[CaseCard, Names] | None = None) -> None:
+        """`loaded`: the card already read (the screen then draws it in its first frame)."""
         super().__init__()
         self.case_id = case_id
         self.card: CaseCard | None = None
         self.names = Names()
+        self._loaded = loaded
         self.kind_filter: str | None = None
         """Show only events of this kind (None: all)."""
         self.operator_filter: str | None = None
         """Show only events recorded by this operator (None: all)."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        # No Header here: its watchers on the app's title outlive a closed screen (a leak per case opened).
         yield Static(Content("正在载入…"), id="case-title")
         with Horizontal(id="case-body"):
             with VerticalScroll(id="case-fields"):
@@ -240,7 +242,12 @@ class CaseScreen(StepsMixin, ActingMixin, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load()
+        if self._loaded is not None and self._loaded[0] is not None:
+            self.card, self.names = self._loaded
+            self._loaded = None
+            self.show(self.card)
+        else:
+            self.load()
 
     def current_case(self):
         return self.card
