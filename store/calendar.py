@@ -17,9 +17,6 @@ from functools import lru_cache
 import holidays
 
 
-_EPOCH_YEAR = 2000  # working-day counts run from here; earlier dates are not needed
-
-
 @lru_cache(maxsize=64)
 def _official_year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date], bool]:
     """(holidays, weekend working days, whether the notice is known) for one year."""
@@ -27,6 +24,12 @@ def _official_year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date], b
     days_off = frozenset(day for day in table if day.year == year)
     workdays = frozenset(day for day in getattr(table, "weekend_workdays", ()) if day.year == year)
     return days_off, workdays, bool(workdays)
+
+
+def prepare(years: Iterable[int]) -> None:
+    """Load the holiday tables of `years` now (importing them costs ~0.1 s the first time)."""
+    for year in years:
+        _official_year(year)
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class WorkCalendar:
     ) -> None:
         self._overrides = {_plain(day): bool(flag) for day, flag in (overrides or {}).items()}
         self._confirmed = frozenset(confirmed_years)
-        self._years: dict[int, tuple[int, list[int]]] = {}
+        self._years: dict[int, list[int]] = {}
 
     def knows_year(self, year: int) -> bool:
         """True when the year's notice is in `holidays` or the office confirmed the year."""
@@ -90,31 +93,27 @@ class WorkCalendar:
 
     def count_working_days(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end`; negative when end < start."""
-        return self._running_count(_plain(end)) - self._running_count(_plain(start))
+        start, end = _plain(start), _plain(end)
+        if end < start:
+            return -self.count_working_days(end, start)
+        counts = self._year_counts(start.year)
+        total = -counts[start.timetuple().tm_yday - 1]
+        for year in range(start.year, end.year):
+            total += self._year_counts(year)[-1]
+        return total + self._year_counts(end.year)[end.timetuple().tm_yday - 1]
 
-    def _running_count(self, day: dt.date) -> int:
-        """Working days from an epoch up to and including `day` (cached per year)."""
-        year_start, counts = self._year_counts(day.year)
-        return year_start + counts[day.timetuple().tm_yday - 1]
-
-    def _year_counts(self, year: int) -> tuple[int, list[int]]:
-        cached = self._years.get(year)
-        if cached is None:
-            if year > _EPOCH_YEAR:
-                before, counts_before = self._year_counts(year - 1)
-                offset = before + counts_before[-1]
-            elif year == _EPOCH_YEAR:
-                offset = 0
-            else:
-                raise ValueError(f"{year}年早于日历起点{_EPOCH_YEAR}年")
+    def _year_counts(self, year: int) -> list[int]:
+        """Running count of working days through each day of `year` (cached per year)."""
+        counts = self._years.get(year)
+        if counts is None:
             running, counts = 0, []
             day = dt.date(year, 1, 1)
             while day.year == year:
                 running += self.is_working_day(day)
                 counts.append(running)
                 day += dt.timedelta(days=1)
-            cached = self._years[year] = (offset, counts)
-        return cached
+            self._years[year] = counts
+        return counts
 
     def unknown_years(self, start: dt.date, end: dt.date) -> tuple[int, ...]:
         low, high = sorted((_plain(start).year, _plain(end).year))

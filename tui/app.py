@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from store import clock
+from store import calendar, clock
 from store.errors import LedgerError
 from tui.commands import CaseLookup
 from tui.gateway import StoreGateway
@@ -42,6 +42,8 @@ class DubanApp(App):
         self.operator = operator
         self.target = target
         self.gateway = StoreGateway()
+        year = clock.today().year  # the holiday tables load while Textual starts, not before the first paint
+        self.gateway.warm_up(lambda: calendar.prepare((year - 1, year, year + 1)))
         self.ledger = LedgerData(self.gateway)
         self.refresh_seconds = refresh_seconds
         self._checking = False

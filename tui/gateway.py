@@ -28,6 +28,10 @@ class StoreGateway:
         self._closed = False
         self._refusal: str | None = None
 
+    def warm_up(self, fn: Callable[[], Any]) -> None:
+        """Run `fn` on the store thread now, ahead of the first call (its result is dropped)."""
+        self._quick.submit(_guarded, fn)
+
     def refuse_writes(self, message: str) -> None:
         """From now on every call fails with `message` (a damaged ledger)."""
         self._refusal = message
