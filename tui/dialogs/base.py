@@ -60,6 +60,23 @@ class ActionDialog(ModalScreen[Any]):
             field.add_class("-invalid")
             field.focus()
 
+    def planned_date(self, box, what: str) -> tuple[bool, Any]:
+        """Read a planned date (today or later) from `box`: (True, date or None if empty), or
+        (False, None) after marking the field with what is wrong."""
+        from store import clock
+
+        if not box.value.strip():
+            return True, None
+        try:
+            day = clock.parse_date(box.value)
+        except ValueError as exc:
+            self.show_error(str(exc), box)
+            return False, None
+        if day < clock.today():
+            self.show_error(f"{what}{day:%Y-%m-%d}已经过去，请选择今天或以后的日期。", box)
+            return False, None
+        return True, day
+
     def values(self) -> dict[str, Any] | None:
         """The form's values, or None after marking what is wrong."""
         raise NotImplementedError

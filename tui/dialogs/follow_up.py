@@ -60,18 +60,8 @@ class FollowUpDialog(ActionDialog):
         if kind == "备注" and not note.strip():
             self.show_error("备注不能为空，请填写内容。", self.query_one("#note"))
             return None
-        box = self.query_one("#next", Input)
-        if box.value.strip():
-            try:
-                day = clock.parse_date(box.value)
-            except ValueError as exc:
-                self.show_error(str(exc), box)
-                return None
-            if day < clock.today():
-                self.show_error(f"下次跟进日期{day:%Y-%m-%d}已经过去，请选择今天或以后的日期。", box)
-                return None
-            values["next_followup_on"] = day
-        return values
+        ok, values["next_followup_on"] = self.planned_date(self.query_one("#next", Input), "下次跟进日期")
+        return values if ok else None
 
     def field_for_error(self, message: str):
         if "日期" in message:

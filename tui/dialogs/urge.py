@@ -6,7 +6,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Label, Select, Static
 
-from store import clock
 from store.models import URGE_LEVELS
 from store.queries import UrgeProposal
 from tui.dialogs.base import ActionDialog, Submit
@@ -49,13 +48,11 @@ class UrgeDialog(ActionDialog):
 
     def values(self):
         box = self.query_one("#respond_by", Input)
-        try:
-            respond_by = clock.parse_date(box.value)
-        except ValueError as exc:
-            self.show_error(str(exc), box)
+        ok, respond_by = self.planned_date(box, "反馈期限")
+        if not ok:
             return None
-        if respond_by < clock.today():
-            self.show_error(f"反馈期限{respond_by:%Y-%m-%d}已经过去，请选择今天或以后的日期。", box)
+        if respond_by is None:
+            self.show_error("请填写反馈期限。", box)
             return None
         return {
             "level": self.query_one("#level", Select).value,

@@ -112,39 +112,35 @@ class LedgerTable(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, init=False, always_update=True)
     """Index of the highlighted row in `rows`."""
 
-    class Highlighted(Message):
+    class _TableMessage(Message):
+        def __init__(self, table: "LedgerTable") -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> "LedgerTable":
+            return self.table
+
+    class Highlighted(_TableMessage):
         """The cursor moved to another case (or the rows changed under it)."""
 
         def __init__(self, table: "LedgerTable", row: LedgerRow | None) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.row = row
 
-        @property
-        def control(self) -> "LedgerTable":
-            return self.table
-
-    class Chosen(Message):
+    class Chosen(_TableMessage):
         """The user asked to open the case under the cursor (enter or double click)."""
 
         def __init__(self, table: "LedgerTable", row: LedgerRow) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.row = row
 
-        @property
-        def control(self) -> "LedgerTable":
-            return self.table
+    class HeaderClicked(_TableMessage):
+        """A column's header was clicked: sort by it."""
 
-    class HeaderClicked(Message):
         def __init__(self, table: "LedgerTable", column: str) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.column = column
-
-        @property
-        def control(self) -> "LedgerTable":
-            return self.table
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
