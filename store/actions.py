@@ -471,6 +471,27 @@ def log_follow_up(case_id: int, operator: str, *, kind: str, note: str = "", met
                        next_followup_on=planned, extra=extra, message=f"已记录{kind}：{case_label(case)}")
 
 
+def mark_reviewed(case_id: int, operator: str, week: str, note: str = "",
+                  expected_version: int | None = None) -> Recorded:
+    """每周检查: mark a case checked in the week's review — a 查办 event naming the week.
+
+    A planned follow-up still ahead is kept (a check does not replace the plan).
+    """
+    from store.weekly import REVIEW_KEY, checked_cases, parse_week
+
+    operator = _operator(operator)
+    week = parse_week(week)
+    note = _text(note, "检查情况")
+    with _transaction():
+        case = _load(case_id, expected_version)
+        if case.id in checked_cases(week):
+            raise LedgerError(f"{case_label(case)}在{week}的每周检查中已经检查过了。")
+        today = clock.today()
+        planned = case.next_followup_on if case.next_followup_on and case.next_followup_on >= today else None
+        return _record(case, operator, "查办", {}, note=note or f"每周检查（{week}）", next_followup_on=planned,
+                       extra={REVIEW_KEY: week}, message=f"已检查：{case_label(case)}（{week}）")
+
+
 def next_urge_level(case: Case) -> int:
     """一次催办, 二次催办, then 领导督办 (and stays there)."""
     return min((case.urge_level or 0) + 1, max(URGE_LEVELS))

@@ -265,7 +265,7 @@ def describe_db_error(exc: BaseException) -> str:
 
 
 def ensure_indexes(db: Database | None = None) -> None:
-    """Add any index declared since this ledger was made (CREATE INDEX IF NOT EXISTS)."""
+    """Add any table or index declared since this ledger was made (CREATE … IF NOT EXISTS)."""
     from store import models
 
     db = db or database.obj
@@ -275,8 +275,11 @@ def ensure_indexes(db: Database | None = None) -> None:
 
 
 def _missing_indexes(db: Database, models_: list) -> bool:
-    """True when a model declares an index the ledger does not have yet."""
+    """True when a model declares a table or an index the ledger does not have yet."""
+    tables = set(db.get_tables())
     for model in models_:
+        if model._meta.table_name not in tables:
+            return True
         existing = {index.name for index in db.get_indexes(model._meta.table_name)}
         for index in model._meta.fields_to_index():
             if index._name not in existing:

@@ -286,4 +286,18 @@ class CalendarYear(BaseModel):
     note = CharField(default="")
 
 
-ALL_MODELS = [Meta, Session, Division, Person, Proposer, Case, Event, CalendarDay, CalendarYear]
+class WeeklyReview(BaseModel):
+    """每周检查: the list of cases a week's review goes through, fixed when the review starts.
+
+    Which of them were checked is not kept here: each check is a 查办 event whose `data`
+    names the week (`{"weekly_review": "2026-W48"}`), so an undo takes it back.
+    """
+
+    id = AutoField()
+    week = CharField(unique=True)  # ISO week, 2026-W48
+    started_at = UTCDateTimeField()
+    operator = CharField()
+    case_ids = JSONField(default=list)
+
+
+ALL_MODELS = [Meta, Session, Division, Person, Proposer, Case, Event, CalendarDay, CalendarYear, WeeklyReview]

@@ -2,8 +2,10 @@
 
     duban [--db 目标] [--demo] [--today YYYY-MM-DD] [--operator 姓名]    打开台账
     duban seed --fixture 名称 --db 路径 [--cases N] [--today …]           写入示例数据
-    duban export --db 目标 --format csv|json [--out 文件] [--session 届次]  导出台账
+    duban export --db 目标 --format csv|json|xlsx [--out 文件] [--public]  导出台账
+    duban import 文件.xlsx|文件.csv --db 目标 [--session 届次] [--dry-run]  导入交办清单
     duban report summary --db 目标 [--session 届次]                        基本情况
+    duban report weekly --db 目标 [--week YYYY-Www] [--format md|xlsx] [--out 文件]  督办周报
 
 Only opening the desk imports Textual (lazily, `tui.app.run`); `seed`, `export` and
 `report` stay on the store. Every refusal is one Chinese sentence on stderr with exit code
@@ -121,16 +123,31 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--cases", metavar="N", type=int, default=None, help="synthetic 生成的件数（默认 1000）")
     _add_today(seed)
 
-    export = commands.add_parser("export", help="导出台账，每件一行（csv 或 json）",
+    export = commands.add_parser("export", help="导出台账，每件一行（csv、json 或 xlsx）",
                                  description="导出台账，每件一行，列名为中文。CSV 写入文件时带 BOM，Excel 可直接打开；"
                                              "以 = + - @ 开头的文本前加 ' 以防被当作公式。")
     _add_db(export)
-    export.add_argument("--format", metavar="csv|json", required=True, help="导出格式：csv 或 json")
+    export.add_argument("--format", metavar="csv|json|xlsx", required=True,
+                        help="导出格式：csv、json 或 xlsx（办公室台账格式，须用 --out 指定文件）")
     export.add_argument("--out", metavar="文件", default=None, help="写入该文件（默认或写 - 时输出到标准输出）")
     export.add_argument("--session", metavar="届次", default=None, help="只导出该届次的件（名称或编号）")
+    export.add_argument("--public", action="store_true",
+                        help="公开版：不含联系电话；未决定公开的答复不含答复摘要")
     _add_today(export)
 
-    report = commands.add_parser("report", help="报表：summary（年度总结“基本情况”）",
+    importer = commands.add_parser("import", help="导入交办清单（xlsx 或 csv）",
+                                   description="导入交办机关的清单。先逐行检查，任何一行有错都不写入；"
+                                               "再次导入同一清单时按编号更新，不会重复登记。")
+    importer.add_argument("file", metavar="文件", help="交办清单：.xlsx 或 .csv（UTF-8 或 GBK）")
+    _add_db(importer)
+    importer.add_argument("--session", metavar="届次", default=None,
+                          help="清单所属届次；台账中没有时新建（名称含“政协”为政协，否则为人大）。"
+                               "不指定时取清单的“届次”列")
+    importer.add_argument("--dry-run", action="store_true", help="只检查并显示将要新增、更新的件，不写入")
+    importer.add_argument("--operator", metavar="姓名", default=None, help="操作人，记入交办记录")
+    _add_today(importer)
+
+    report = commands.add_parser("report", help="报表：summary（年度总结“基本情况”）、weekly（督办周报）",
                                  description="生成报表。")
     kinds = report.add_subparsers(dest="report", title="报表", metavar="报表", parser_class=_Parser)
     kinds.required = True
@@ -140,6 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(summary)
     summary.add_argument("--session", metavar="届次", default=None, help="只写该届次（名称或编号）")
     _add_today(summary)
+    weekly = kinds.add_parser("weekly", help="督办周报：本周检查、催办、答复、办结，下周风险，各处室",
+                              description="督办周报（Markdown 或 Excel）。不指定 --week 时为今天所在的周。")
+    _add_db(weekly)
+    weekly.add_argument("--week", metavar="YYYY-Www", default=None, help="ISO 周，例如 2026-W48")
+    weekly.add_argument("--format", metavar="md|xlsx", default="md", help="md（默认，输出到标准输出）或 xlsx（须用 --out）")
+    weekly.add_argument("--out", metavar="文件", default=None, help="写入该文件（md 默认输出到标准输出）")
+    _add_today(weekly)
     return parser
 
 
@@ -396,6 +420,14 @@ def _command_export(args, today: dt.date | None) -> int:
     if args.out is not None and args.out != "-":  # "-": standard output, as without --out
         parsed = parse_target(target)
         out = export.check_out_path(args.out, database_path=parsed.path if parsed.kind == "sqlite" else None)
+    if fmt == "xlsx":
+        if out is None:
+            raise CommandRefused("xlsx 格式须用 --out 指定要写入的文件，例如 --out 台账.xlsx。")
+        _open_existing(args)
+        rows = export.ledger_export_rows(session_id=_session_id(args.session), today=today)
+        export.write_xlsx(out, rows, public=args.public)
+        _write(sys.stdout, f"已导出{len(rows)}件至“{out}”{'（公开版）' if args.public else ''}。\n")
+        return EXIT_OK
     _open_existing(args)
     records = export.ledger_records(session_id=_session_id(args.session), today=today)
     text = export.render(fmt, records, to_file=out is not None)
@@ -407,7 +439,50 @@ def _command_export(args, today: dt.date | None) -> int:
     return EXIT_OK
 
 
+def _command_import(args, today: dt.date | None) -> int:
+    from store.io import importer
+
+    operator = _resolve_operator(args.operator)
+    table = importer.read_table(args.file)  # a missing or damaged file is refused before the ledger is opened
+    _open_existing(args)
+    result = importer.import_table(table, operator, session=args.session, dry_run=args.dry_run, today=today)
+    _write(sys.stdout, result.summary() + "\n")
+    return EXIT_OK
+
+
+def _command_weekly_report(args, today: dt.date | None) -> int:
+    from store import clock
+    from store.db import parse_target
+    from store.io import export, weekly_report
+    from store.weekly import parse_week, week_of
+
+    week = parse_week(args.week) if args.week is not None else week_of(today or clock.today())
+    fmt = (args.format or "").strip().lower()
+    if fmt not in ("md", "xlsx"):
+        raise CommandRefused(f"不支持的周报格式“{args.format}”，请用 md 或 xlsx。")
+    target = _resolve_target(args)
+    out = None
+    if args.out is not None and args.out != "-":
+        parsed = parse_target(target)
+        out = export.check_out_path(args.out, database_path=parsed.path if parsed.kind == "sqlite" else None)
+    if fmt == "xlsx" and out is None:
+        raise CommandRefused("xlsx 格式须用 --out 指定要写入的文件，例如 --out 周报.xlsx。")
+    _open_existing(args)
+    report = weekly_report.weekly_report(week, today=today)
+    if fmt == "xlsx":
+        weekly_report.to_xlsx(report, out)
+        _write(sys.stdout, f"已写入{week}督办周报至“{out}”。\n")
+    elif out is not None:
+        out.write_text(weekly_report.to_markdown(report), encoding="utf-8")
+        _write(sys.stdout, f"已写入{week}督办周报至“{out}”。\n")
+    else:
+        _write(sys.stdout, weekly_report.to_markdown(report))
+    return EXIT_OK
+
+
 def _command_report(args, today: dt.date | None) -> int:
+    if args.report == "weekly":
+        return _command_weekly_report(args, today)
     from store.io.summary import summary_paragraph
     from store.queries import session_statistics, sessions
 
@@ -442,6 +517,8 @@ def _run(argv: list[str] | None) -> int:
         return _command_export(args, today)
     if args.command == "report":
         return _command_report(args, today)
+    if args.command == "import":
+        return _command_import(args, today)
     operator = _resolve_operator(args.operator)
     return _command_open(args, today, operator)
 

@@ -34,6 +34,14 @@ class LedgerScreen(ActingMixin, Screen):
         Binding("space", "mark", "标记", id="ledger.mark", tooltip="标记/取消标记该行；有标记时 f、u 作用于所有标记的件"),
         Binding("z", "undo", "撤销", id="ledger.undo", tooltip="撤销您在该件上的最近一次操作（记为新的撤销记录）"),
         Binding("d", "divisions", "处室看板", id="ledger.divisions", tooltip="各处室的在办、逾期、滞后与催办情况"),
+        Binding("w", "weekly_review", "每周检查", show=False, id="ledger.weekly",
+                tooltip="本周检查清单：逐件查看、标记已检查，生成督办周报"),
+        Binding("colon", "lookup", "查件", key_display=":", show=False, id="ledger.lookup",
+                tooltip="会上查件：按编号、领衔人或标题中的词查找，显示该件的大字卡片"),
+        Binding("s", "statistics", "统计", show=False, id="ledger.statistics",
+                tooltip="本届次的统计、各处室负荷和年度总结“基本情况”"),
+        Binding("x", "export_xlsx", "导出", show=False, id="ledger.export",
+                tooltip="把当前届次的台账导出为 Excel（文档/督办台 文件夹）"),
         Binding("o", "next_order", "排序", id="ledger.order", tooltip="按下一列排序（再按 O 反向）"),
         Binding("O", "reverse_order", "反向", show=False, id="ledger.reverse", tooltip="反向排序"),
         Binding("right_square_bracket", "session(1)", "下一届次", key_display="]", id="ledger.next_session",
@@ -219,6 +227,35 @@ class LedgerScreen(ActingMixin, Screen):
 
         session_id = next((s.id for s in self.app.ledger.sessions if s.name == self.session), None)
         self.app.push_screen(DivisionBoardScreen(session_id, self.scope_label))
+
+    def action_lookup(self) -> None:
+        from tui.screens.lookup import LookupScreen
+
+        self.app.push_screen(LookupScreen())
+
+    def action_statistics(self) -> None:
+        from tui.screens.statistics import StatisticsScreen
+
+        self.app.push_screen(StatisticsScreen(self.session))
+
+    def action_weekly_review(self) -> None:
+        from tui.screens.weekly import WeeklyReviewScreen
+
+        self.app.push_screen(WeeklyReviewScreen())
+
+    async def action_export_xlsx(self) -> None:
+        from store.errors import LedgerError
+        from store.io.export import export_xlsx_to_documents
+
+        session_id = next((s.id for s in self.app.ledger.sessions if s.name == self.session), None)
+        self.app.say(f"正在导出{self.scope_label}的台账……")
+        try:
+            path, count = await self.app.gateway.call(export_xlsx_to_documents, session_id=session_id,
+                                                      today=self.app.ledger.today)
+        except LedgerError as exc:
+            self.app.say(exc.message, error=True)
+            return
+        self.app.say(f"已导出{count}件至 {path}", title="导出台账")
 
     def _sort(self, order: str, reverse: bool) -> None:
         snapshot = self.app.ledger.snapshot

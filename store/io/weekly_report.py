@@ -1,0 +1,221 @@
+"""The weekly report (督办周报): what the week did, what is at risk next week, per division.
+
+`weekly_report(week)` counts, among the events dated in the week (business dates, Monday to
+Sunday) that still stand (not undone): cases checked in the week's review (每周检查 查办),
+urges (催办), replies (答复) and closures (办结). At risk next week: every open milestone
+already overdue or due by the end of the following week, counted from the office's date.
+The division table gives each division's open and overdue cases now and its urges and
+replies of the week. `to_markdown` and `to_xlsx` write it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from store import clock
+from store.models import Case, Division, Event
+from store.queries import DEFAULT_RULES, OPEN_EXCLUDED, UNASSIGNED, _all_rules, format_number, load_calendar
+from store.rules import milestones
+from store.weekly import REVIEW_KEY, parse_week, week_days
+
+
+@dataclass(frozen=True)
+class RiskItem:
+    """One open milestone overdue or due by the end of next week."""
+
+    number: str
+    title: str
+    division: str
+    milestone: str
+    due: dt.date
+    days_left: int
+
+    @property
+    def label(self) -> str:
+        return format_number(self.number)
+
+    @property
+    def countdown(self) -> str:
+        if self.days_left < 0:
+            return f"逾期{-self.days_left}天"
+        return "今日到期" if self.days_left == 0 else f"还剩{self.days_left}天"
+
+
+@dataclass(frozen=True)
+class DivisionWeek:
+    division: str
+    open_cases: int
+    overdue: int
+    urged: int
+    replied: int
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    week: str
+    monday: dt.date
+    sunday: dt.date
+    as_of: dt.date
+    checked: int
+    urged: int
+    replied: int
+    closed: int
+    at_risk: tuple[RiskItem, ...]
+    divisions: tuple[DivisionWeek, ...]
+
+    @property
+    def overdue_now(self) -> int:
+        return len({item.number for item in self.at_risk if item.days_left < 0})
+
+
+def weekly_report(week: str, *, today: dt.date | None = None) -> WeeklyReport:
+    """The report of one ISO week; a fixed number of queries whatever the size of the ledger."""
+    week = parse_week(week)
+    today = today or clock.today()
+    monday, sunday = week_days(week)
+    horizon = sunday + dt.timedelta(days=7)
+    undone = Event.select(Event.undoes).where(Event.undoes.is_null(False))
+    events = (
+        Event.select(Event.case, Event.kind, Event.data, Case.division)
+        .join(Case, on=(Event.case == Case.id))
+        .where(Event.kind.in_(["查办", "催办", "答复", "办结"]) & Event.on_date.between(monday, sunday)
+               & ~(Event.id << undone))
+        .tuples()
+    )
+    checked: set[int] = set()
+    counts = {"催办": 0, "答复": 0, "办结": 0}
+    by_division: dict[int | None, list[int]] = {}
+    for case_id, kind, data, division_id in events:
+        if kind == "查办":
+            if (data or {}).get(REVIEW_KEY) == week:
+                checked.add(case_id)
+            continue
+        counts[kind] += 1
+        line = by_division.setdefault(division_id, [0, 0, 0, 0])
+        if kind == "催办":
+            line[2] += 1
+        elif kind == "答复":
+            line[3] += 1
+    calendar = load_calendar()
+    all_rules = _all_rules()
+    names = dict(Division.select(Division.id, Division.name).tuples())
+    risks = []
+    cases = Case.select().where((Case.status != "已办结") & Case.closed_on.is_null())
+    for case in cases:
+        if case.status not in OPEN_EXCLUDED:  # open as the ledger's summary bar counts it
+            line = by_division.setdefault(case.division_id, [0, 0, 0, 0])
+            line[0] += 1
+            line[1] += case.next_due is not None and case.next_due < today
+        for milestone in milestones(case, all_rules.get(case.session_id, DEFAULT_RULES), calendar):
+            if not milestone.done and milestone.due <= horizon:
+                risks.append(RiskItem(case.number, case.title, names.get(case.division_id, UNASSIGNED),
+                                      milestone.label, milestone.due, (milestone.due - today).days))
+    risks.sort(key=lambda item: (item.due, item.number))
+    table = sorted(
+        (DivisionWeek(names.get(division_id, UNASSIGNED) if division_id else UNASSIGNED, *line)
+         for division_id, line in by_division.items()),
+        key=lambda line: (-line.overdue, line.division == UNASSIGNED, line.division),
+    )
+    return WeeklyReport(week, monday, sunday, today, len(checked), counts["催办"], counts["答复"], counts["办结"],
+                        tuple(risks), tuple(table))
+
+
+# ------------------------------------------------------------------------- Markdown
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _cell(text: str) -> str:
+    """Stored text made safe for one Markdown table cell."""
+    return _CONTROL.sub(" ", str(text)).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def to_markdown(report: WeeklyReport) -> str:
+    lines = [
+        f"# 督办周报（{report.week}，{report.monday:%Y年%m月%d日}至{report.sunday:%m月%d日}）",
+        "",
+        f"截至{report.as_of:%Y年%m月%d日}。",
+        "",
+        "## 本周工作",
+        "",
+        f"- 每周检查：{report.checked}件",
+        f"- 催办：{report.urged}次",
+        f"- 答复：{report.replied}件",
+        f"- 办结：{report.closed}件",
+        "",
+        "## 下周风险",
+        "",
+    ]
+    if report.at_risk:
+        lines += ["| 编号 | 标题 | 处室 | 事项 | 期限 | 倒计时 |", "| --- | --- | --- | --- | --- | --- |"]
+        lines += [f"| {item.label} | {_cell(item.title)} | {_cell(item.division)} | {item.milestone} | "
+                  f"{item.due:%Y-%m-%d} | {item.countdown} |" for item in report.at_risk]
+    else:
+        lines.append("下周没有到期或已逾期的事项。")
+    lines += ["", "## 各处室情况", "", "| 处室 | 在办 | 已逾期 | 本周催办 | 本周答复 |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {_cell(d.division)} | {d.open_cases} | {d.overdue} | {d.urged} | {d.replied} |"
+              for d in report.divisions]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- XLSX
+
+
+def _xlsx_text(value):
+    """Text with what XLSX cannot hold removed; never read as a formula (set as a string cell)."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub(" ", value)
+    return value
+
+
+def _sheet(book, title: str, header: list[str], rows: list[list], *, first: bool = False):
+    sheet = book.active if first else book.create_sheet()
+    sheet.title = title
+    for row in [header, *rows]:
+        sheet.append([_xlsx_text(value) for value in row])
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # "=…" stays text, never a formula
+    return sheet
+
+
+def to_xlsx(report: WeeklyReport, path: str | Path) -> Path:
+    """Write the report as an XLSX workbook of three sheets: 本周工作, 下周风险, 各处室."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    _sheet(book, "本周工作", ["周次", "起", "止", "截至", "每周检查", "催办", "答复", "办结"],
+           [[report.week, report.monday, report.sunday, report.as_of, report.checked, report.urged,
+             report.replied, report.closed]], first=True)
+    _sheet(book, "下周风险", ["编号", "标题", "处室", "事项", "期限", "倒计时"],
+           [[item.label, item.title, item.division, item.milestone, item.due, item.countdown]
+            for item in report.at_risk])
+    _sheet(book, "各处室", ["处室", "在办", "已逾期", "本周催办", "本周答复"],
+           [[d.division, d.open_cases, d.overdue, d.urged, d.replied] for d in report.divisions])
+    path = Path(path)
+    book.save(path)
+    return path
+
+
+def save_report(report: WeeklyReport, folder: str | Path) -> tuple[Path, Path]:
+    """Save 督办周报-<week>.md and .xlsx in `folder` (then -2, -3 …; nothing is overwritten)."""
+    from store.errors import LedgerError
+
+    folder = Path(folder).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for n in range(1, 100):
+            stem = f"督办周报-{report.week}" + ("" if n == 1 else f"-{n}")
+            markdown, workbook = folder / f"{stem}.md", folder / f"{stem}.xlsx"
+            if not markdown.exists() and not workbook.exists():
+                markdown.write_text(to_markdown(report), encoding="utf-8")
+                return markdown, to_xlsx(report, workbook)
+    except OSError as exc:
+        raise LedgerError(f"无法在“{folder}”保存周报：{exc.strerror or exc}。") from None
+    raise LedgerError(f"“{folder}”中同名的周报已太多，请另选文件夹。")

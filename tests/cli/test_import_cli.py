@@ -1,0 +1,110 @@
+"""`duban import` and `duban export --format xlsx` on the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+
+from store.db import close_database, open_database
+from store.models import Case
+from tests.cli.conftest import assert_refused, state_of
+from tests.cli.helpers import small_ledger
+
+SESSION = "市七届人大四次会议"
+HEADER = ["编号", "标题", "领衔代表", "代表团", "办理方式", "主办单位", "交办日期"]
+
+
+def _list(path, rows, header=HEADER):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(header)
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+    return path
+
+
+GOOD = [["20239001", "关于甲的建议", "周九", "罗湖代表团", "主办", "本局", "2023-03-10"],
+        ["20239002", "关于乙的建议", "", "", "会办", "市发展改革委", dt.datetime(2023, 3, 10)]]
+
+
+def _cases(ledger):
+    open_database(ledger, create=False)
+    try:
+        return sorted(case.number for case in Case.select())
+    finally:
+        close_database()
+
+
+def test_import_a_good_list_then_again(cli, tmp_path):
+    ledger = small_ledger(tmp_path / "ledger.db")
+    path = _list(tmp_path / "清单.xlsx", GOOD)
+
+    first = cli("import", path, "--db", ledger, "--session", SESSION, "--today", "2023-09-01")
+    assert first.code == 0, first.err
+    assert "新增2件" in first.out
+    second = cli("import", path, "--db", ledger, "--session", SESSION, "--today", "2023-09-01")
+    assert second.code == 0 and "无变化2件" in second.out
+    assert _cases(ledger) == ["20230001", "20230002", "20230003", "20239001", "20239002"]
+
+
+def test_a_dry_run_writes_nothing(cli, tmp_path):
+    ledger = small_ledger(tmp_path / "ledger.db")
+    before = state_of(ledger)
+    result = cli("import", _list(tmp_path / "清单.xlsx", GOOD), "--db", ledger, "--session", SESSION, "--dry-run",
+                 "--today", "2023-09-01")
+    assert result.code == 0 and "将新增2件" in result.out
+    assert state_of(ledger) == before
+
+
+def test_a_list_with_errors_is_refused_whole(cli, tmp_path):
+    ledger = small_ledger(tmp_path / "ledger.db")
+    before = state_of(ledger)
+    rows = GOOD + [["", "无编号", "", "", "主办", "", "2023-03-10"], ["20239004", "坏日期", "", "", "主办", "", "昨天"]]
+    result = cli("import", _list(tmp_path / "清单.xlsx", rows), "--db", ledger, "--session", SESSION,
+                 "--today", "2023-09-01")
+    assert_refused(result, must_mention="未写入任何内容")
+    assert "第4行「编号」：不能为空" in result.err and "第5行「交办日期」" in result.err
+    assert state_of(ledger) == before
+
+
+def test_bad_files_are_refused(cli, tmp_path):
+    ledger = small_ledger(tmp_path / "ledger.db")
+    before = state_of(ledger)
+    broken = tmp_path / "坏.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really")
+    text = tmp_path / "清单.doc"
+    text.write_text("x")
+    wrong = _list(tmp_path / "表头.xlsx", [["1", "2", "3"]], header=["甲", "乙", "丙"])
+    for path, words in ((tmp_path / "无.xlsx", "不存在"), (broken, "Excel"), (text, ".xlsx 或 .csv"),
+                        (wrong, "表头")):
+        assert_refused(cli("import", path, "--db", ledger, "--session", SESSION), must_mention=words)
+    assert state_of(ledger) == before
+
+
+def test_import_does_not_create_a_ledger(cli, tmp_path):
+    target = tmp_path / "new.db"
+    assert_refused(cli("import", _list(tmp_path / "清单.xlsx", GOOD), "--db", target, "--session", SESSION),
+                   must_mention="不存在")
+    assert not target.exists()
+
+
+def test_export_xlsx_holds_every_case(cli, tmp_path):
+    ledger = small_ledger(tmp_path / "ledger.db", cases=3)
+    out = tmp_path / "台账.xlsx"
+    result = cli("export", "--db", ledger, "--format", "xlsx", "--out", out, "--today", "2023-09-01")
+    assert result.code == 0, result.err
+    sheet = openpyxl.load_workbook(out)["台账"]
+    assert sheet.max_row == 4 and sheet.freeze_panes == "A2"
+    header = [cell.value for cell in sheet[1]]
+    assert "联系电话" in header and sheet.cell(row=2, column=header.index("联系电话") + 1).value == "13800138000"
+
+    public = tmp_path / "公开.xlsx"
+    assert cli("export", "--db", ledger, "--format", "xlsx", "--out", public, "--public").code == 0
+    sheet = openpyxl.load_workbook(public)["台账"]
+    assert "联系电话" not in [cell.value for cell in sheet[1]]
+
+
+def test_export_xlsx_needs_an_out_file(cli, tmp_path):
+    ledger = small_ledger(tmp_path / "ledger.db")
+    assert_refused(cli("export", "--db", ledger, "--format", "xlsx"), must_mention="--out")

@@ -1,0 +1,95 @@
+"""Statistics (`s`): the sz2023 year's figures on screen; `c` copies and `ctrl+s` saves the summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from desk_helpers import OPERATOR, SIZE, wait_for
+
+import fixtures
+from store import clock
+from store.db import close_database, open_database
+from store.io.summary import summary_paragraph
+from store.queries import session_statistics, sessions
+from tui.app import DubanApp
+from tui.screens.ledger import LedgerScreen
+from tui.screens.statistics import StatisticsScreen, load_chart
+from tui.widgets.ledger_table import LedgerTable
+
+SZ_TODAY = dt.date(2023, 9, 19)
+SZ_SESSION = "市七届人大四次会议"
+
+
+@pytest.fixture
+def sz2023(tmp_path):
+    """A ledger holding the bureau's 2023 year (20 suggestions), today fixed in September 2023."""
+    path = tmp_path / "sz2023.db"
+    open_database(path)
+    clock.fix_today(SZ_TODAY)
+    fixtures.seed("sz2023")
+    yield path
+    clock.fix_today(None)
+    close_database()
+
+
+async def sz_ready(pilot) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, LedgerScreen) and app.ledger.loaded
+                   and len(app.screen.query_one(LedgerTable).rows) == 20)
+
+
+def shown(screen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+async def test_statistics_show_the_sz2023_figures_and_copy_and_save_the_summary(sz2023, tmp_path, monkeypatch):
+    folder = tmp_path / "文档" / "督办台"
+    monkeypatch.setattr("tui.screens.statistics.notice_folder", lambda: folder)
+    expected = summary_paragraph(session_statistics(sessions()[0].id, today=SZ_TODAY))
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        await sz_ready(pilot)
+        await pilot.press("right_square_bracket")  # the ledger's session: 市七届人大四次会议
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, StatisticsScreen) and pilot.app.screen.view)
+        screen = pilot.app.screen
+        assert screen.view.stats.session == SZ_SESSION
+        figures = shown(screen, "#stats-figures")
+        assert "接收　20件" in figures
+        assert "主办 3　承办 2　分办 3　汇办 12" in figures
+        assert "按时签收率　100%" in figures and "按时答复率　100%" in figures
+        assert "需评价8件，已收到7件：满意 7　基本满意 0　不满意 0" in figures
+        assert "面商率　25%" in figures
+        assert "A类 4（50%）　B类 3（37.5%）　C类 1（12.5%）　D类 0（0%）" in figures
+        chart = shown(screen, "#stats-chart")
+        assert "数据资源处" in chart and "█" in chart and "在办   1　逾期   1" in chart
+        summary = shown(screen, "#stats-summary")
+        assert summary == expected
+        assert "均评价为满意" in summary and "20件" in summary
+
+        await pilot.press("c")
+        assert pilot.app.clipboard == expected
+
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: folder.exists() and any(folder.iterdir()))
+        saved = next(folder.iterdir())
+        assert saved.name == f"基本情况-{SZ_SESSION}-20230919.txt"
+        assert saved.read_text(encoding="utf-8-sig").replace("\r\n", "\n") == expected + "\n"
+
+        # [ ] reach 全部届次 too; esc goes back to the ledger.
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: screen.view.stats.session == "全部届次")
+        assert "接收　20件" in shown(screen, "#stats-figures")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LedgerScreen))
+
+
+def test_load_chart_draws_overdue_apart_and_always_names_the_numbers():
+    from store.queries import DivisionLoad
+
+    lines = load_chart([DivisionLoad(1, "甲处", 10, 0, 5, 0, 0), DivisionLoad(2, "乙处", 1, 0, 0, 0, 0),
+                        DivisionLoad(None, "", 0, 0, 0, 0, 0)], width=20)
+    assert lines[0].count("█") == 10 and lines[0].count("░") == 10 and "在办  10　逾期   5" in lines[0]
+    assert lines[1].count("░") == 2 and "█" not in lines[1]
+    assert lines[2].startswith("未分派") and "█" not in lines[2] and "░" not in lines[2]

@@ -1,0 +1,64 @@
+"""Pilot tests: the weekly review (w) — stepping, marking checked, resuming after a restart."""
+
+from __future__ import annotations
+
+from desk_helpers import OPERATOR, SIZE, TODAY, events, ready, wait_for
+
+from store.weekly import week_of
+from tui.app import DubanApp
+from tui.screens.ledger import LedgerScreen
+from tui.screens.weekly import WeeklyReviewScreen
+
+WEEK = week_of(TODAY)
+
+
+async def open_review(pilot) -> WeeklyReviewScreen:
+    await ready(pilot)
+    await pilot.press("w")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, WeeklyReviewScreen)
+                   and pilot.app.screen.review is not None and pilot.app.screen.card is not None)
+    return pilot.app.screen
+
+
+def weekly_checks(case_id: int) -> list:
+    return [e for e in events(case_id, "查办") if (e.data or {}).get("weekly_review") == WEEK]
+
+
+async def test_w_steps_through_the_week_marks_checked_and_resumes_after_a_restart(desk):
+    path, ids = desk
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        screen = await open_review(pilot)
+        review = screen.review
+        assert review.week == WEEK and review.total == 3
+        assert [item.case_id for item in review.items][0] == ids["overdue"]
+        assert "答复已逾期" in review.items[0].reasons[0]
+        assert screen.progress_text == "0/3 已检查" and screen.index == 0
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen.index == 1 and screen.card and screen.card.id == review.items[1].case_id)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: screen.index == 0 and screen.card and screen.card.id == ids["overdue"])
+        await pilot.press("space")
+        await wait_for(pilot, lambda: screen.progress_text == "1/3 已检查" and screen.index == 1)
+        assert len(weekly_checks(ids["overdue"])) == 1
+        title = screen.query_one("#weekly-title")
+        assert "1/3 已检查" in str(title.render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LedgerScreen))
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        screen = await open_review(pilot)
+        assert screen.progress_text == "1/3 已检查"
+        assert screen.index == 1 and screen.current_item.case_id == screen.review.items[1].case_id
+        await pilot.press("c")
+        await wait_for(pilot, lambda: screen.progress_text == "2/3 已检查" and screen.index == 2)
+        assert len(weekly_checks(screen.review.items[1].case_id)) == 1
+
+
+async def test_r_saves_the_weekly_report(desk, tmp_path, monkeypatch):
+    import tui.screens.notice as notice_screen
+
+    monkeypatch.setattr(notice_screen, "notice_folder", lambda: tmp_path / "reports")
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        await open_review(pilot)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: (tmp_path / "reports" / f"督办周报-{WEEK}.xlsx").exists())
+        assert (tmp_path / "reports" / f"督办周报-{WEEK}.md").read_text(encoding="utf-8").startswith("# 督办周报")

@@ -1,0 +1,209 @@
+"""Statistics (统计, `s`): one session's figures, each division's load, and the year's summary.
+
+Counts by role, status, result class (A–D with shares) and evaluation; the on-time sign-for
+and reply rates; the contact rate (面商率); a text bar chart of each division's open and
+overdue cases (bars drawn in █ and ░ with the numbers beside them, never colour alone); and
+the 基本情况 paragraph of `duban report summary`. `c` copies the paragraph, `ctrl+s` saves it
+to 文档/督办台. `[` `]` move to another session (or 全部届次). All reading is off the UI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from store import queries
+from store.errors import LedgerError
+from store.io.summary import save_summary, summary_paragraph
+from store.models import RESULT_CLASS_NAMES
+from store.queries import DivisionLoad, SessionStatistics
+from tui.messages import LedgerUpdated
+from tui.screens.notice import notice_folder
+from tui.text import fit, plain, visible
+
+BAR_WIDTH = 48
+ROLES = ("主办", "承办", "分办", "汇办")
+
+
+@dataclass(frozen=True)
+class StatisticsView:
+    """What the screen shows, read in one trip to the store thread."""
+
+    stats: SessionStatistics
+    loads: tuple[DivisionLoad, ...]
+    paragraph: str
+
+
+def read_statistics(session_id: int | None, today) -> StatisticsView:
+    """The session's figures, the division board and the summary paragraph (store thread)."""
+    stats = queries.session_statistics(session_id, today=today)
+    loads = tuple(queries.division_board(today=today, session_id=session_id))
+    return StatisticsView(stats, loads, summary_paragraph(stats))
+
+
+def percent(part: int, whole: int) -> str:
+    """43.7% (one decimal; a whole number without it); — when there is nothing to count."""
+    if not whole:
+        return "—"
+    value = round(part * 100 / whole, 1)
+    return f"{value:.0f}%" if value == int(value) else f"{value:.1f}%"
+
+
+def figure_lines(stats: SessionStatistics) -> list[str]:
+    """The figures as plain lines (shown as Content, never markup)."""
+    adjusted = stats.by_status.get("申请调整", 0) + stats.transferred
+    to_sign = max(stats.received - adjusted, 0)
+    roles = "　".join(f"{role} {stats.by_role.get(role, 0)}" for role in ROLES)
+    statuses = "　".join(f"{name} {count}" for name, count in sorted(stats.by_status.items(), key=lambda kv: -kv[1]))
+    replied = stats.replies_to_disclose
+    classes = "　".join(
+        f"{key}类 {stats.by_class.get(key, 0)}（{percent(stats.by_class.get(key, 0), replied)}）"
+        for key in ("A", "B", "C", "D")
+    )
+    evaluations = "　".join(f"{name} {stats.by_evaluation.get(name, 0)}" for name in ("满意", "基本满意", "不满意"))
+    return [
+        f"接收　{stats.received}件　　{roles}",
+        f"状态　{statuses or '—'}",
+        f"按时签收率　{percent(stats.signed_on_time, to_sign)}（按时签收{stats.signed_on_time}件 / 应签收{to_sign}件，"
+        f"已签收{stats.signed}件）",
+        f"按时答复率　{percent(stats.answered_on_time, stats.to_answer)}（按时答复{stats.answered_on_time}件 / "
+        f"应答复{stats.to_answer}件，已答复{stats.answered}件，含汇办意见）",
+        f"面商率　{percent(stats.face_to_face, stats.received)}（面对面沟通{stats.face_to_face}件 / {stats.received}件；"
+        f"沟通联系{stats.contacted}件）",
+        f"答复类别　已答复{replied}件：{classes}",
+        *[f"　　{key}类：{name}" for key, name in RESULT_CLASS_NAMES.items()],
+        f"评价　需评价{stats.needing_evaluation}件，已收到{stats.evaluations_received}件：{evaluations}",
+        f"目前逾期未办结　{stats.overdue_open}件",
+    ]
+
+
+def load_chart(loads: tuple[DivisionLoad, ...] | list[DivisionLoad], width: int = BAR_WIDTH) -> list[str]:
+    """One line a division: name, a bar (█ overdue, ░ open and not overdue), the numbers."""
+    if not loads:
+        return ["没有在办的件。"]
+    most = max((load.open_cases for load in loads), default=0) or 1
+    lines = []
+    for load in loads:
+        overdue = min(load.overdue, load.open_cases)
+        full = round(load.open_cases * width / most)
+        dark = round(overdue * width / most) if overdue else 0
+        if overdue and not dark:
+            dark = 1
+        full = max(full, dark, 1 if load.open_cases else 0)
+        bar = "█" * dark + "░" * (full - dark)
+        name = fit(visible(load.division) or "未分派", 16)
+        lines.append(f"{name} {fit(bar, width)} 在办{load.open_cases:>4}　逾期{load.overdue:>4}")
+    return lines
+
+
+class StatisticsScreen(Screen):
+    """One session's figures and its summary paragraph, copied or saved with one key."""
+
+    CSS_PATH = "statistics.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "返回", id="stats.back", tooltip="返回台账"),
+        Binding("c", "copy", "复制总结", id="stats.copy", tooltip="复制“基本情况”段落到剪贴板（终端 OSC 52）"),
+        Binding("ctrl+s", "save", "保存总结", id="stats.save", tooltip="把“基本情况”段落保存为文本文件（文档/督办台）"),
+        Binding("right_square_bracket", "session(1)", "下一届次", key_display="]", id="stats.next_session",
+                tooltip="看下一个届次（或全部届次）"),
+        Binding("left_square_bracket", "session(-1)", "上一届次", key_display="[", show=False,
+                id="stats.prev_session", tooltip="看上一个届次"),
+    ]
+
+    def __init__(self, session: str | None = None, folder: Path | None = None) -> None:
+        super().__init__()
+        self.session = session  # a session's name; None: all sessions
+        self.folder = folder
+        self.view: StatisticsView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="stats-scroll"):
+            yield Static("", id="stats-title")
+            yield Static("正在统计……", id="stats-figures")
+            yield Static("各处室在办件（█ 逾期　░ 在办未逾期）", classes="stats-section")
+            yield Static("", id="stats-chart")
+            yield Static("基本情况（c 复制，ctrl+s 保存为文件）", classes="stats-section")
+            yield Static("", id="stats-summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#stats-scroll").focus()
+        self.load()
+
+    @property
+    def session_label(self) -> str:
+        return visible(self.session) if self.session else "全部届次"
+
+    def _session_id(self) -> int | None:
+        return next((s.id for s in self.app.ledger.sessions if s.name == self.session), None)
+
+    @work(exclusive=True, group="statistics")
+    async def load(self) -> None:
+        self.sub_title = f"统计　{self.session_label}"
+        try:
+            view = await self.app.gateway.call(read_statistics, self._session_id(), self.app.ledger.today)
+        except LedgerError as exc:
+            self.app.say(exc.message, error=True, title="无法统计")
+            return
+        if not self.is_attached:
+            return
+        try:
+            self.show(view)
+        except NoMatches:
+            pass
+
+    def show(self, view: StatisticsView) -> None:
+        self.view = view
+        self.query_one("#stats-title", Static).update(plain(f"统计　{view.stats.session}"))
+        self.query_one("#stats-figures", Static).update(plain("\n".join(figure_lines(view.stats)), single_line=False))
+        self.query_one("#stats-chart", Static).update(plain("\n".join(load_chart(view.loads)), single_line=False))
+        self.query_one("#stats-summary", Static).update(plain(view.paragraph, single_line=False))
+
+    @on(LedgerUpdated)
+    def ledger_updated(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_session(self, step: int) -> None:
+        names: list[str | None] = [None] + [s.name for s in self.app.ledger.sessions]
+        index = names.index(self.session) if self.session in names else 0
+        self.session = names[(index + step) % len(names)]
+        self.load()
+
+    def action_copy(self) -> None:
+        if self.view is None:
+            self.app.say("仍在统计，稍后再复制。")
+            return
+        self.app.copy_to_clipboard(self.view.paragraph)
+        self.app.say("“基本情况”已复制到剪贴板（如终端不支持 OSC 52，请用 ctrl+s 保存为文件）。")
+
+    async def action_save(self) -> None:
+        if self.view is None:
+            self.app.say("仍在统计，稍后再保存。")
+            return
+        folder = self.folder or notice_folder()
+        try:
+            path = await self.app.gateway.call(_save, self.view, folder, self.app.ledger.today)
+        except LedgerError as exc:
+            self.app.say(exc.message, error=True, title="未保存")
+            return
+        self.app.say(f"已保存：{path}")
+
+
+def _save(view: StatisticsView, folder: Path, today) -> Path:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LedgerError(f"无法创建文件夹“{folder}”：{exc.strerror or exc}。") from None
+    return save_summary(view.paragraph, view.stats.session, folder, today)

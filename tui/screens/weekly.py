@@ -1,0 +1,210 @@
+"""The weekly review (每周检查, `w`): the week's checklist, one case at a time.
+
+`n`/`p` step through the list, `space`/`c` marks the current case checked (a 查办 event
+naming the week) and moves to the next unchecked one, `f`/`u`/`z` act on it as anywhere,
+`enter` opens the whole case, `r` saves the weekly report (Markdown and XLSX). The list is
+fixed when the week's review starts, so after a restart it is the same list, resumed at the
+first case not yet checked.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from store import actions, weekly
+from store.errors import LedgerError
+from store.io import weekly_report
+from store.queries import CaseCard
+from tui.messages import LedgerUpdated
+from tui.screens.acting import ActingMixin
+from tui.screens.case import Names, card_and_names, field_lines, timeline_text
+from tui.text import visible
+
+
+def _report_and_save(week: str, today, folder):
+    report = weekly_report.weekly_report(week, today=today)
+    return weekly_report.save_report(report, folder)
+
+
+class WeeklyReviewScreen(ActingMixin, Screen):
+    """The week's checklist, stepped through case by case; esc returns to the ledger."""
+
+    CSS_PATH = "weekly.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "返回", id="weekly.back", tooltip="返回台账（检查进度已保存）"),
+        Binding("n", "step(1)", "下一件", id="weekly.next", tooltip="清单中的下一件"),
+        Binding("p", "step(-1)", "上一件", id="weekly.previous", tooltip="清单中的上一件"),
+        Binding("space", "mark", "已检查", id="weekly.mark", tooltip="标记本件已检查（记一条查办），转到下一件未检查的"),
+        Binding("c", "mark", "已检查", show=False, id="weekly.mark_c", tooltip="同 space：标记本件已检查"),
+        Binding("f", "follow_up", "跟进", id="weekly.follow_up", tooltip="记录一次查办、询办、沟通或备注"),
+        Binding("u", "urge", "催办", id="weekly.urge", tooltip="催办负责该件的处室"),
+        Binding("z", "undo", "撤销", id="weekly.undo", tooltip="撤销您在该件上的最近一次操作（记为新的撤销记录）"),
+        Binding("enter", "open_case", "打开", id="weekly.open", tooltip="打开本件的完整页面"),
+        Binding("r", "report", "周报", id="weekly.report", tooltip="生成本周督办周报（Markdown 和 Excel，保存到 文档/督办台）"),
+    ]
+
+    def __init__(self, week: str | None = None) -> None:
+        super().__init__()
+        self.week = week
+        self.review: weekly.Review | None = None
+        self.index = 0
+        self.card: CaseCard | None = None
+        self.names = Names()
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("每周检查　正在载入…"), id="weekly-title")
+        yield Static(Content(""), id="weekly-item")
+        with Horizontal(id="weekly-body"):
+            with VerticalScroll(id="weekly-fields"):
+                yield Static(id="weekly-card")
+            with VerticalScroll(id="weekly-timeline"):
+                yield Static(id="weekly-events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.week = self.week or weekly.week_of(self.app.ledger.today)
+        self.sub_title = f"每周检查 {self.week}"
+        self.load(resume=True)
+
+    # ------------------------------------------------------------------ reading
+
+    @work(exclusive=True, group="weekly")
+    async def load(self, resume: bool = False) -> None:
+        """Read the week's review (starting it on first open); `resume`: go to the first unchecked."""
+        try:
+            review = await self.app.gateway.call(weekly.open_review, self.week, self.app.operator,
+                                                 today=self.app.ledger.today)
+        except LedgerError as exc:
+            self.app.say(exc.message, error=True, title="无法读取每周检查")
+            return
+        if not self.is_attached:
+            return
+        self.review = review
+        if resume:
+            first = review.first_unchecked()
+            self.index = first if first is not None else 0
+        self.index = min(self.index, max(review.total - 1, 0))
+        await self._load_card()
+
+    async def _load_card(self) -> None:
+        item = self.current_item
+        self.card = None
+        if item is not None:
+            try:
+                self.card, self.names = await self.app.gateway.call(card_and_names, item.case_id,
+                                                                    self.app.ledger.today)
+            except LedgerError as exc:
+                self.app.say(exc.message, error=True, title="无法读取该件")
+        if self.is_attached:
+            try:
+                self.show()
+            except NoMatches:
+                pass
+
+    @property
+    def current_item(self) -> weekly.ChecklistItem | None:
+        review = self.review
+        if review is None or not review.items:
+            return None
+        return review.items[self.index]
+
+    @property
+    def progress_text(self) -> str:
+        return self.review.progress if self.review else ""
+
+    def show(self) -> None:
+        review = self.review
+        if review is None:
+            return
+        self.query_one("#weekly-title", Static).update(
+            Content.assemble((f"每周检查　{review.week}　", "bold"), (review.progress, "bold $text-accent")))
+        item = self.current_item
+        if item is None:
+            self.query_one("#weekly-item", Static).update(Content("本周没有需要检查的件。按 r 生成周报，esc 返回。"))
+            self.query_one("#weekly-card", Static).update(Content(""))
+            self.query_one("#weekly-events", Static).update(Content(""))
+            return
+        checked = item.case_id in review.checked
+        self.query_one("#weekly-item", Static).update(Content.assemble(
+            (f"{self.index + 1}/{review.total}　", "$text-muted"),
+            (f"{item.label}　", "bold"), (visible(item.title), "bold"),
+            ("　已检查" if checked else "　未检查", "$text-success" if checked else "$text-warning"),
+            "\n", ("事由：", "$text-muted"), (visible("、".join(item.reasons)), "bold $text-error"),
+        ))
+        card = self.card
+        if card is not None:
+            lines: list = []
+            for name, value in field_lines(card):
+                lines.append((name + "　" * max(6 - len(name), 0), "$text-muted"))
+                lines.append(("  " + visible(value) + "\n", ""))
+            for m in card.milestones:
+                lines.append((f"{m.label}".ljust(5, "　"), "bold"))
+                lines.append((f" {m.due:%Y-%m-%d}  {visible(m.countdown)}\n", ""))
+            self.query_one("#weekly-card", Static).update(Content.assemble(*lines))
+            self.query_one("#weekly-events", Static).update(timeline_text(card, names=self.names))
+
+    # ------------------------------------------------------------------ keys
+
+    def current_case(self):
+        return self.card or self.current_item
+
+    async def action_step(self, step: int) -> None:
+        review = self.review
+        if review is None or not review.items:
+            return
+        self.index = (self.index + step) % review.total
+        self.show()
+        await self._load_card()
+
+    async def action_mark(self) -> None:
+        item, review = self.current_item, self.review
+        if item is None or review is None:
+            return
+        if item.case_id in review.checked:
+            self.app.say(f"{item.label}本周已检查。", title="已检查")
+            return
+        try:
+            await self.write(actions.mark_reviewed, item.case_id, {"week": review.week})
+        except LedgerError as exc:
+            self.app.say(exc.message, error=True)
+            return
+        checked = review.checked | {item.case_id}
+        self.review = weekly.Review(review.week, review.operator, review.started_at, review.items, checked)
+        following = self.review.first_unchecked(self.index + 1)
+        if following is None:
+            self.app.say(f"本周清单已全部检查（{self.review.progress}）。按 r 生成周报。")
+        else:
+            self.index = following
+        self.show()
+        await self._load_card()
+
+    def action_open_case(self) -> None:
+        item = self.current_item
+        if item is not None:
+            self.app.open_case(item.case_id)
+
+    @work(group="weekly-report")
+    async def action_report(self) -> None:
+        from tui.screens.notice import notice_folder
+
+        try:
+            markdown, workbook = await self.app.gateway.call(_report_and_save, self.week, self.app.ledger.today,
+                                                             notice_folder())
+        except LedgerError as exc:
+            self.app.say(exc.message, error=True, title="周报未保存")
+            return
+        self.app.say(f"督办周报已保存：{markdown}、{workbook}")
+
+    @on(LedgerUpdated)
+    def ledger_updated(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
