@@ -89,6 +89,12 @@ class DubanApp(App):
             self.gateway.refuse_writes(exc.message)
             self.push_screen(DamagedScreen(exc.message))
 
+    def open_card(self, case_id: int) -> None:
+        """Show a case's meeting card (from a lookup): the facts to read out in a meeting."""
+        from tui.screens.meeting_card import MeetingCardScreen
+
+        self.push_screen(MeetingCardScreen(case_id))
+
     def open_case(self, case_id: int) -> None:
         """Drill into one case (from the ledger, the palette or a board)."""
         self.run_worker(self._open_case(case_id), group="open-case", exclusive=True)

@@ -1,5 +1,8 @@
 """The command palette's case lookup (ctrl+p): by number, words of the title, or proposer.
 
+Choosing a hit shows the case's meeting card (large facts to read out); enter there opens
+the full case.
+
 Searches the desk's in-memory ledger, so a hit is back within milliseconds at 100,000
 cases. Stored text is shown as plain Content (the palette's own highlighter would read it
 as markup); the help line holds only text the program made.
@@ -58,19 +61,22 @@ def find_cases(rows: list[LedgerRow], query: str, limit: int = MAX_HITS) -> list
 class CaseLookup(Provider):
     """Find a case and open it."""
 
-    def _rows(self) -> list[LedgerRow]:
+    def _rows(self, query: str = "") -> list[LedgerRow]:
+        """Candidates: with a query, only rows whose search text holds it (fast at 100,000)."""
         snapshot = self.app.ledger.snapshot
         if snapshot is not None:
-            return snapshot.rows()
+            return snapshot.rows(text=query)
         first = self.app.ledger.first
         return list(first.rows) if first else []
 
     async def search(self, query: str) -> Hits:
-        for score, row in find_cases(self._rows(), query):
+        if not query.strip():
+            return
+        for score, row in find_cases(self._rows(query.strip().strip("第号") or query), query):
             yield Hit(
                 score,
                 hit_label(row, query),
-                partial(self.app.open_case, row.case_id),
+                partial(self.app.open_card, row.case_id),
                 text=f"第{row.number}号",
                 help=f"{row.status}　{row.next_milestone} {row.countdown}" if row.next_due else row.status,
             )
@@ -78,5 +84,5 @@ class CaseLookup(Provider):
     async def discover(self) -> Hits:
         """Before anything is typed: the most urgent open cases."""
         for row in [r for r in self._rows() if r.next_due is not None][:8]:
-            yield DiscoveryHit(hit_label(row), partial(self.app.open_case, row.case_id), text=f"第{row.number}号",
+            yield DiscoveryHit(hit_label(row), partial(self.app.open_card, row.case_id), text=f"第{row.number}号",
                                help=f"最紧急：{row.next_milestone} {row.countdown}")

@@ -10,6 +10,7 @@ from textual.command import CommandPalette
 from store import actions, clock
 from tui.app import DubanApp
 from tui.screens.case import CaseScreen
+from tui.screens.meeting_card import MeetingCardScreen
 from tui.screens.ledger import LedgerScreen
 from tui.widgets.summary_bar import SummaryBar
 
@@ -47,10 +48,16 @@ async def test_palette_finds_a_case_by_number_and_by_proposer_and_opens_it(desk)
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
             await pilot.press(*query)
             await pilot.pause(0.5)
+            await pilot.press("enter")  # the meeting card, then enter for the whole case
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, MeetingCardScreen)
+                           and pilot.app.screen.card is not None)
+            assert pilot.app.screen.card.id == expected
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, CaseScreen)
                            and pilot.app.screen.card is not None)
             assert pilot.app.screen.card.id == expected
+            await pilot.press("escape")  # back to the card, then to the ledger
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, MeetingCardScreen))
             await pilot.press("escape")
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, LedgerScreen))
 

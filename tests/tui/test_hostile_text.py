@@ -12,6 +12,7 @@ from tui.app import DubanApp
 from tui.dialogs.follow_up import FollowUpDialog
 from tui.dialogs.urge import UrgeDialog
 from tui.screens.case import CaseScreen
+from tui.screens.meeting_card import MeetingCardScreen
 from tui.screens.ledger import LedgerScreen
 from tui.text import visible
 from tui.widgets.ledger_table import LedgerTable
@@ -75,9 +76,15 @@ async def test_hostile_text_everywhere_is_shown_as_typed_and_harmless(desk):
         prompts = [str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)]
         assert any(visible(HOSTILE)[:30] in p for p in prompts), prompts
         assert all(no_raw_controls(p) for p in prompts)
+        await pilot.press("enter")  # the meeting card shows it as typed
+        await wait_for(pilot, lambda: isinstance(app.screen, MeetingCardScreen) and app.screen.card is not None)
+        drawn = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        assert visible(HOSTILE) in drawn and no_raw_controls(drawn)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.card is not None)
         assert app.screen.card.title == HOSTILE  # stored exactly as entered
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MeetingCardScreen))
         await pilot.press("escape")
         # The 2,000-character title: drawn cut to its column, the app still running.
         await wait_for(pilot, lambda: isinstance(app.screen, LedgerScreen))

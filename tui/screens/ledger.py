@@ -42,6 +42,8 @@ class LedgerScreen(ActingMixin, Screen):
                 tooltip="本届次的统计、各处室负荷和年度总结“基本情况”"),
         Binding("x", "export_xlsx", "导出", show=False, id="ledger.export",
                 tooltip="把当前届次的台账导出为 Excel（文档/督办台 文件夹）"),
+        Binding("i", "import_list", "导入", show=False, id="ledger.import",
+                tooltip="导入交办机关的清单（xlsx 或 csv）：先预览将新增、更新多少件，确认后写入"),
         Binding("o", "next_order", "排序", id="ledger.order", tooltip="按下一列排序（再按 O 反向）"),
         Binding("O", "reverse_order", "反向", show=False, id="ledger.reverse", tooltip="反向排序"),
         Binding("right_square_bracket", "session(1)", "下一届次", key_display="]", id="ledger.next_session",
@@ -256,6 +258,28 @@ class LedgerScreen(ActingMixin, Screen):
             self.app.say(exc.message, error=True)
             return
         self.app.say(f"已导出{count}件至 {path}", title="导出台账")
+
+    def action_import_list(self) -> None:
+        from store.io import importer
+        from tui.dialogs.import_list import ImportDialog, counts_line
+
+        operator = self.app.operator
+
+        def check(path, session):
+            table = importer.read_table(path)
+            return table, importer.import_table(table, operator, session=session, dry_run=True)
+
+        async def preview(values):
+            return await self.app.gateway.call(check, values["path"], values["session"])
+
+        async def submit(values):
+            result = await self.app.gateway.call(importer.import_table, values["table"], operator,
+                                                 session=values["session"])
+            self.app.say(f"已导入：{counts_line(result)}。", title="导入交办清单")
+            await self.app.after_write()
+            return result
+
+        self.app.push_screen(ImportDialog(session=self.session, preview=preview, submit=submit))
 
     def _sort(self, order: str, reverse: bool) -> None:
         snapshot = self.app.ledger.snapshot

@@ -136,7 +136,9 @@ class WeeklyReviewScreen(ActingMixin, Screen):
             (f"{self.index + 1}/{review.total}　", "$text-muted"),
             (f"{item.label}　", "bold"), (visible(item.title), "bold"),
             ("　已检查" if checked else "　未检查", "$text-success" if checked else "$text-warning"),
-            "\n", ("事由：", "$text-muted"), (visible("、".join(item.reasons)), "bold $text-error"),
+            "\n", ("事由：", "$text-muted"),
+            (visible("、".join(item.reasons)), "bold $text-error") if item.reasons
+            else ("目前已无待办事由（检查或办理后已解决）", "$text-success"),
         ))
         card = self.card
         if card is not None:

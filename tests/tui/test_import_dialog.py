@@ -1,0 +1,180 @@
+"""`i` on the ledger imports the assigning office's list: a preview first (nothing written),
+then the import; errors are shown and write nothing; esc writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+from textual.widgets import Input, Static
+
+from store.models import Case, Event, Session
+from tui.app import DubanApp
+from tui.dialogs.import_list import ImportDialog
+from tui.screens.ledger import LedgerScreen
+from tui.widgets.ledger_table import LedgerTable
+
+from desk_helpers import OPERATOR, SIZE, ready, wait_for
+
+SESSION = "市七届人大五次会议"
+HEADER = ["序号", "编号", "案由", "领衔代表", "代表团", "办理方式", "主办单位", "交办日期"]
+GOOD = [
+    [1, "20260201", "关于完善数字政府标准体系的建议", "张三", "福田代表团", "主办", "市政务服务数据管理局",
+     dt.datetime(2026, 11, 20)],
+    [2, "20260202", "关于推进电子证照应用的建议", "李四", "南山代表团", "会办", "市政务服务数据管理局", "2026-11-20"],
+]
+
+
+def write_xlsx(path, rows, header=HEADER):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["市七届人大五次会议代表建议交办清单"])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def counts():
+    return Case.select().count(), Event.select().count(), Session.select().count()
+
+
+def text_of(dialog, selector: str) -> str:
+    return str(dialog.query_one(selector, Static).render())
+
+
+async def open_dialog(pilot) -> ImportDialog:
+    await ready(pilot)
+    await pilot.press("i")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ImportDialog))
+    return pilot.app.screen
+
+
+async def preview(pilot, dialog: ImportDialog, path) -> None:
+    dialog.query_one("#path", Input).value = str(path)
+    await pilot.pause()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: dialog.previewed is not None or "错误" in text_of(dialog, "#dialog-error")
+                   or "不存在" in text_of(dialog, "#dialog-error"))
+
+
+async def test_preview_then_import_creates_the_cases(desk, tmp_path):
+    path = write_xlsx(tmp_path / "list.xlsx", GOOD)
+    before = counts()
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        assert dialog.query_one("#session", Input).value == ""  # all sessions shown: none prefilled
+        dialog.query_one("#session", Input).value = SESSION
+        await preview(pilot, dialog, path)
+        shown = text_of(dialog, "#preview")
+        assert "新增2件" in shown and "更新0件" in shown and "未变0件" in shown
+        assert "再按 enter" in text_of(dialog, ".dialog-hint")
+        assert counts() == before  # the preview wrote nothing
+
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LedgerScreen))
+        assert Case.select().count() == before[0] + 2
+        await wait_for(pilot, lambda: len(pilot.app.screen.query_one(LedgerTable).rows) == 5)
+        numbers = {row.number for row in pilot.app.screen.query_one(LedgerTable).rows}
+        assert {"20260201", "20260202"} <= numbers
+        assert any("已导入：新增2件" in str(n.message) for n in pilot.app._notifications)
+    assert Event.select().where(Event.kind == "交办", Event.operator == OPERATOR).count() >= 5
+
+
+async def test_session_is_prefilled_and_the_same_list_again_is_unchanged(desk, tmp_path):
+    path = write_xlsx(tmp_path / "list.xlsx", GOOD)
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("right_square_bracket")  # the ledger's one session
+        await wait_for(pilot, lambda: pilot.app.screen.session == SESSION)
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ImportDialog))
+        dialog = pilot.app.screen
+        assert dialog.query_one("#session", Input).value == SESSION
+        await preview(pilot, dialog, path)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LedgerScreen))
+        assert Case.select().count() == 5
+
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ImportDialog))
+        dialog = pilot.app.screen
+        await preview(pilot, dialog, path)
+        assert "新增0件" in text_of(dialog, "#preview") and "未变2件" in text_of(dialog, "#preview")
+
+
+async def test_changing_the_path_after_the_preview_goes_back_to_step_one(desk, tmp_path):
+    path = write_xlsx(tmp_path / "list.xlsx", GOOD)
+    other = write_xlsx(tmp_path / "other.xlsx", GOOD[:1])
+    before = counts()
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        dialog.query_one("#session", Input).value = SESSION
+        await preview(pilot, dialog, path)
+        assert dialog.previewed is not None
+        dialog.query_one("#path", Input).value = str(other)
+        await pilot.pause()
+        assert dialog.previewed is None and text_of(dialog, "#preview") == ""
+        assert "预览" in text_of(dialog, ".dialog-hint")
+        await pilot.press("enter")  # previews the other file; writes nothing
+        await wait_for(pilot, lambda: dialog.previewed is not None)
+        assert "新增1件" in text_of(dialog, "#preview")
+        assert isinstance(pilot.app.screen, ImportDialog)
+        assert counts() == before
+
+
+async def test_a_list_with_errors_is_shown_and_writes_nothing(desk, tmp_path):
+    bad = [
+        [1, "20260301", "", "张三", "", "主办", "市政务服务数据管理局", "2026-11-20"],
+        [2, "20260302", "关于X的建议", "李四", "", "兼办", "市政务服务数据管理局", "2026-13-40"],
+    ]
+    path = write_xlsx(tmp_path / "bad.xlsx", bad)
+    before = counts()
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        dialog.query_one("#session", Input).value = SESSION
+        await preview(pilot, dialog, path)
+        error = text_of(dialog, "#dialog-error")
+        assert "处错误，未写入任何内容" in error
+        assert "第3行「案由」" in error and "第4行" in error
+        assert dialog.query_one("#path", Input).has_class("-invalid")
+        assert dialog.previewed is None
+        await pilot.press("enter")  # still errors: never imports
+        await pilot.pause(0.3)
+        assert isinstance(pilot.app.screen, ImportDialog)
+    assert counts() == before
+
+
+async def test_a_missing_session_marks_the_session_field(desk, tmp_path):
+    path = write_xlsx(tmp_path / "list.xlsx", GOOD)
+    before = counts()
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        await preview(pilot, dialog, path)
+        error = text_of(dialog, "#dialog-error")
+        assert "届次" in error and "--session" not in error
+        assert dialog.query_one("#session", Input).has_class("-invalid")
+    assert counts() == before
+
+
+async def test_esc_writes_nothing(desk, tmp_path):
+    path = write_xlsx(tmp_path / "list.xlsx", GOOD)
+    before = counts()
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        dialog.query_one("#session", Input).value = SESSION
+        await preview(pilot, dialog, path)
+        assert dialog.previewed is not None
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LedgerScreen))
+        await pilot.pause(0.2)
+    assert counts() == before
+
+
+async def test_a_missing_file_is_refused_in_the_dialog(desk, tmp_path):
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        await preview(pilot, dialog, tmp_path / "nowhere.xlsx")
+        assert "不存在" in text_of(dialog, "#dialog-error")
+        assert dialog.query_one("#path", Input).has_class("-invalid")
