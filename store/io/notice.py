@@ -13,7 +13,6 @@ the highest, and asks for an answer by the earliest respond-by date.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import NamedTuple
 
 from store import clock
 from store.errors import LedgerError
+from store.io.files import save_text
 from store.models import URGE_LEVELS
 from store.queries import UrgeTarget, urge_targets
 
@@ -200,27 +200,5 @@ def save_notice(notice: UrgeNotice, folder) -> Path:
     Written as UTF-8 with a byte-order mark and Windows line ends, so that Notepad on an
     older office PC opens the Chinese text correctly.
     """
-    folder = Path(folder).expanduser()
-    if not folder.exists():
-        raise LedgerError(f"文件夹“{folder}”不存在，请先建立或另选文件夹。")
-    if not folder.is_dir():
-        raise LedgerError(f"“{folder}”不是文件夹，请另选保存位置。")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise LedgerError(f"无法在“{folder}”保存：没有写入权限，请另选文件夹。")
     stem = f"催办通知-{notice_filename_part(notice.division)}-{notice.dated:%Y%m%d}"
-    for n in range(1, 1000):
-        path = folder / (f"{stem}.txt" if n == 1 else f"{stem}-{n}.txt")
-        try:
-            handle = path.open("x", encoding="utf-8-sig", newline="\r\n")
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise LedgerError(f"无法在“{folder}”保存催办通知：{exc.strerror or exc}。") from None
-        try:
-            with handle:
-                handle.write(notice.text)
-        except OSError as exc:
-            path.unlink(missing_ok=True)
-            raise LedgerError(f"保存催办通知失败（{exc.strerror or exc}），未留下不完整的文件。") from None
-        return path
-    raise LedgerError(f"“{folder}”中同名的催办通知已太多，请另选文件夹。")
+    return save_text(notice.text, folder, stem, what="催办通知")

@@ -9,11 +9,11 @@ contributing role 会办. Roles with no case are left out of the "其中" list.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from store.errors import LedgerError
+from store.io.files import save_text
 from store.io.notice import notice_filename_part
 from store.models import RESULT_CLASS_NAMES
 from store.queries import SessionStatistics
@@ -220,25 +220,5 @@ def summary_paragraph(stats: SessionStatistics) -> str:
 def save_summary(text: str, session: str, folder, dated) -> Path:
     """Save the paragraph as 基本情况-<届次>-<YYYYMMDD>.txt in `folder` (then -2, -3 …; nothing
     is overwritten), UTF-8 with a byte-order mark and Windows line ends, like the urge notice."""
-    folder = Path(folder).expanduser()
-    if not folder.is_dir():
-        raise LedgerError(f"“{folder}”不是可用的文件夹，请另选保存位置。")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise LedgerError(f"无法在“{folder}”保存：没有写入权限，请另选文件夹。")
     stem = f"基本情况-{notice_filename_part(session) or '全部届次'}-{dated:%Y%m%d}"
-    for n in range(1, 1000):
-        path = folder / (f"{stem}.txt" if n == 1 else f"{stem}-{n}.txt")
-        try:
-            handle = path.open("x", encoding="utf-8-sig", newline="\r\n")
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise LedgerError(f"无法在“{folder}”保存：{exc.strerror or exc}。") from None
-        try:
-            with handle:
-                handle.write(text if text.endswith("\n") else text + "\n")
-        except OSError as exc:
-            path.unlink(missing_ok=True)
-            raise LedgerError(f"保存失败（{exc.strerror or exc}），未留下不完整的文件。") from None
-        return path
-    raise LedgerError(f"“{folder}”中同名的文件已太多，请另选文件夹。")
+    return save_text(text if text.endswith("\n") else text + "\n", folder, stem, what="基本情况")

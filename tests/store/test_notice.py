@@ -10,7 +10,7 @@ from playhouse.test_utils import count_queries
 
 from store import actions
 from store.errors import LedgerError
-from store.io import notice as notice_module
+import store.io.files as files_module
 from store.io.notice import NoticeCase, notice_filename_part, save_notice, urge_notice
 
 from store_helpers import OPERATOR, d, division, new_case, office_date, replied_case, session
@@ -276,7 +276,7 @@ def test_a_folder_without_write_permission_is_refused(two_late, tmp_path, monkey
     notice = urge_notice(resources(), two_late, operator=OPERATOR)
     folder = tmp_path / "只读"
     folder.mkdir()
-    monkeypatch.setattr(notice_module.os, "access", lambda path, mode: False)  # root ignores chmod
+    monkeypatch.setattr(files_module.os, "access", lambda path, mode: False)  # root ignores chmod
     with pytest.raises(LedgerError, match="没有写入权限"):
         save_notice(notice, folder)
     assert list(folder.iterdir()) == []
