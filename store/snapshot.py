@@ -132,15 +132,12 @@ class LedgerSnapshot:
 
     def session_summary(self, session: str | None) -> LedgerSummary:
         """The summary bar's figures for one session (None: all), cached until the next update."""
-        key = (session, self._rows_version())
+        key = (session, self._updates)
         cached = self._summaries.get(key)
         if cached is None:
             rows = self._rows.values() if session is None else (r for r in self._rows.values() if r.session == session)
             cached = self._summaries[key] = self.summary(rows)
         return cached
-
-    def _rows_version(self) -> int:
-        return self._updates
 
     def summary(self, rows: Iterable[LedgerRow]) -> LedgerSummary:
         open_cases = awaiting_sign = due7 = overdue = awaiting_eval = stale = 0

@@ -157,22 +157,25 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def write_file(path: Path, text: str, fmt: str) -> None:
     """Write the export beside `path` and rename it into place (CSV with a BOM for Excel)."""
-    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    data = text.encode("utf-8-sig" if fmt == "csv" else "utf-8")
+    _replace_atomically(path, lambda stream: stream.write(data))
+
+
+def _replace_atomically(path: Path, write) -> None:
+    """Call `write(binary stream)` on a temporary file beside `path`, then rename it into place.
+
+    An existing file keeps its permissions; a new one is an ordinary 0644 file. On failure
+    the temporary file is removed and the old file, if any, is left as it was.
+    """
     parent = path.parent if str(path.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     except OSError as exc:
         raise LedgerError(f"无法写入“{path}”：{_os_reason(exc)}。") from None
     try:
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
-            stream.write(text)
-        if path.exists():
-            try:
-                os.chmod(temporary, path.stat().st_mode & 0o777)
-            except OSError:
-                pass
-        else:
-            os.chmod(temporary, 0o644)  # mkstemp makes 0600; an export is an ordinary file
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+        os.chmod(temporary, (path.stat().st_mode & 0o777) if path.exists() else 0o644)
         os.replace(temporary, path)
     except OSError as exc:
         try:
@@ -392,22 +395,7 @@ def build_workbook(rows: Iterable[ExportRow], *, public: bool = False, title_not
 def write_xlsx(path: Path, rows: Iterable[ExportRow], *, public: bool = False) -> None:
     """Write the 台账 workbook beside `path` and rename it into place."""
     workbook = build_workbook(rows, public=public, title_note="台账（公开版）" if public else "台账")
-    parent = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    except OSError as exc:
-        raise LedgerError(f"无法写入“{path}”：{_os_reason(exc)}。") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            workbook.save(stream)
-        os.chmod(temporary, (path.stat().st_mode & 0o777) if path.exists() else 0o644)
-        os.replace(temporary, path)
-    except OSError as exc:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise LedgerError(f"无法写入“{path}”：{_os_reason(exc)}。") from None
+    _replace_atomically(path, workbook.save)
 
 
 def documents_export_path(now: dt.datetime | None = None) -> Path:
