@@ -17,7 +17,7 @@ from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 
 from store.errors import DatabaseUnusable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema this code writes; recorded in `duban_meta` under `schema_version`."""
 
 SQLITE_PRAGMAS = {
@@ -229,8 +229,13 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True, veri
             with db.atomic():
                 db.create_tables(models.ALL_MODELS)
                 models.Meta.create(key="schema_version", value=str(SCHEMA_VERSION))
-        elif verify is not False:
-            ensure_indexes(db)
+        else:
+            from store.migrations import migrate_to_current
+
+            db.duban_backup = migrate_to_current(  # type: ignore[attr-defined]
+                db, SCHEMA_VERSION, parsed.path if parsed.kind == "sqlite" else None)
+            if verify is not False:
+                ensure_indexes(db)
     except DatabaseUnusable:
         db.close()
         database.initialize(previous)  # a refused target leaves the open ledger bound

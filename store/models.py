@@ -65,8 +65,11 @@ EVENT_KINDS = (
     "回头看",
     "办结",
     "修改",
+    "更正",
     "撤销",
 )
+PERSON_TITLES = ("经办人", "副处长", "处长", "分管局领导", "局长")
+CHANGE_AREAS = ("处室", "人员", "日历", "规则", "届次")
 
 
 class UTCDateTimeField(DateTimeField):
@@ -153,10 +156,12 @@ class Session(BaseModel):
 
 
 class Division(BaseModel):
-    """处室: a division of the bureau that handles cases."""
+    """处室: a division of the bureau that handles cases. Retired, never deleted."""
 
     id = AutoField()
     name = CharField(unique=True)
+    sort_order = IntegerField(default=0)  # the office's own order of its divisions
+    retired_on = LocalDateField(null=True)  # 撤销/合并: leaves the pickers, stays on old cases
 
 
 class Person(BaseModel):
@@ -166,7 +171,10 @@ class Person(BaseModel):
     name = CharField()
     division = ForeignKeyField(Division, null=True, backref="people", on_delete="RESTRICT")
     post = CharField(default="")  # 岗位
-    title = CharField(default="")  # 经办人 / 处长 / 分管局领导 / 局长
+    title = CharField(default="")  # 经办人 / 副处长 / 处长 / 分管局领导 / 局长
+    phone = CharField(default="")
+    supervises = JSONField(default=list)  # 分管局领导: ids of the divisions they supervise
+    retired_on = LocalDateField(null=True)  # 离任/调离: leaves the pickers, stays on old events
 
 
 class Proposer(BaseModel):
@@ -286,6 +294,26 @@ class CalendarYear(BaseModel):
     note = CharField(default="")
 
 
+class ChangeRecord(BaseModel):
+    """变更记录: a change to the office's own settings — its divisions and people, the
+    calendar, a session's rules, the sessions themselves — with who made it and when.
+
+    Like `Event` for cases: never updated or deleted; `data` holds `before` and `after`.
+    """
+
+    id = AutoField()
+    at = UTCDateTimeField(index=True)
+    operator = CharField()
+    area = CharField()  # 处室 / 人员 / 日历 / 规则 / 届次
+    subject = CharField(default="")  # what was changed: a name, a date, a year
+    action = CharField()  # 新增 / 改名 / 调动 / 停用 / 设置 / 确认 …
+    note = TextField(default="")
+    data = JSONField(default=dict)
+
+    class Meta:
+        table_name = "change_record"
+
+
 class WeeklyReview(BaseModel):
     """每周检查: the list of cases a week's review goes through, fixed when the review starts.
 
@@ -300,4 +328,5 @@ class WeeklyReview(BaseModel):
     case_ids = JSONField(default=list)
 
 
-ALL_MODELS = [Meta, Session, Division, Person, Proposer, Case, Event, CalendarDay, CalendarYear, WeeklyReview]
+ALL_MODELS = [Meta, Session, Division, Person, Proposer, Case, Event, CalendarDay, CalendarYear, WeeklyReview,
+              ChangeRecord]

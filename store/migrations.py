@@ -1,0 +1,74 @@
+"""Schema migrations: the only code that changes a ledger's tables once it exists.
+
+`STEPS[n]` takes a ledger at schema version n-1 to n. Columns are added with plain
+`ALTER TABLE … ADD COLUMN … NOT NULL DEFAULT …`, which both engines run in place
+(`playhouse.migrate` would rebuild a SQLite table to add NOT NULL, and dropping the old
+`person` table trips the cases' foreign keys). Before the
+first step a SQLite ledger is copied beside itself (`ledger.db.v1-备份-20261201-0930.db`), so
+that an office can go back to the file as it was; the steps and the new version number are
+written in one transaction, so a ledger is never left half-migrated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from peewee import Database
+
+
+def _to_2(db: Database) -> None:
+    """处室 order and retirement; a person's phone, supervised divisions and retirement; 变更记录."""
+    from store.models import ChangeRecord
+
+    for statement in (
+        "ALTER TABLE division ADD COLUMN sort_order INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE division ADD COLUMN retired_on DATE",
+        "ALTER TABLE person ADD COLUMN phone VARCHAR(255) NOT NULL DEFAULT ''",
+        "ALTER TABLE person ADD COLUMN supervises TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE person ADD COLUMN retired_on DATE",
+    ):
+        db.execute_sql(statement)
+    db.create_tables([ChangeRecord])
+
+
+STEPS = {2: _to_2}
+
+
+def stored_version(db: Database) -> int:
+    from store.models import Meta
+
+    row = Meta.get_or_none(Meta.key == "schema_version")
+    return int(row.value) if row else 0
+
+
+def backup_before_migration(path: Path, version: int) -> Path:
+    """A consistent copy of a SQLite ledger beside it, made with SQLite's backup API."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    copy = path.with_name(f"{path.name}.v{version}-备份-{stamp}.db")
+    source = sqlite3.connect(str(path), timeout=8)
+    try:
+        target = sqlite3.connect(str(copy))
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    return copy
+
+
+def migrate_to_current(db: Database, current: int, path: Path | None = None) -> Path | None:
+    """Bring an older ledger up to `current`; return the backup's path (None: nothing to do)."""
+    from store.models import Meta
+
+    version = stored_version(db)
+    if version >= current:
+        return None
+    backup = backup_before_migration(path, version) if path is not None else None
+    with db.atomic():
+        for step in range(version + 1, current + 1):
+            STEPS[step](db)
+        Meta.update(value=str(current)).where(Meta.key == "schema_version").execute()
+    return backup

@@ -1,0 +1,67 @@
+"""Migrations: a ledger made by the previous version is brought up to date, with a backup
+beside it, and nothing it held is lost."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from store import actions
+from store.db import SCHEMA_VERSION, close_database, open_database
+from store.models import Case, ChangeRecord, Division, Meta, Person
+
+from store_helpers import new_case
+
+
+def _make_version_1(path):
+    """A ledger as schema version 1 left it: no org columns, no 变更记录 table."""
+    open_database(path)
+    division = actions.ensure_division("数据资源处")
+    actions.ensure_person("周敏", division=division, title="经办人")
+    new_case(number="1")
+    close_database()
+    raw = sqlite3.connect(path)
+    for table, column in (("division", "sort_order"), ("division", "retired_on"), ("person", "phone"),
+                          ("person", "supervises"), ("person", "retired_on")):
+        raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    raw.execute("DROP TABLE change_record")
+    raw.execute("UPDATE duban_meta SET value = '1' WHERE key = 'schema_version'")
+    raw.commit()
+    raw.close()
+
+
+def test_a_version_1_ledger_is_migrated_with_a_backup(tmp_path, today):
+    path = tmp_path / "old.db"
+    _make_version_1(path)
+    db = open_database(path)
+    try:
+        assert Meta.get_by_id("schema_version").value == str(SCHEMA_VERSION)
+        columns = {c.name for c in db.get_columns("person")}
+        assert {"phone", "supervises", "retired_on"} <= columns
+        assert "change_record" in db.get_tables()
+        person = Person.get()
+        assert (person.name, person.phone, person.supervises, person.retired_on) == ("周敏", "", [], None)
+        assert Division.get().sort_order == 0
+        assert Case.select().count() == 1
+        assert ChangeRecord.select().count() == 0
+        backup = db.duban_backup
+        assert backup is not None and backup.exists() and backup.parent == tmp_path
+    finally:
+        close_database()
+    copy = sqlite3.connect(backup)
+    try:
+        assert copy.execute("SELECT value FROM duban_meta WHERE key='schema_version'").fetchone()[0] == "1"
+        assert copy.execute("SELECT count(*) FROM \"case\"").fetchone()[0] == 1
+    finally:
+        copy.close()
+
+
+def test_a_current_ledger_is_not_migrated_again(tmp_path, today):
+    path = tmp_path / "new.db"
+    open_database(path)
+    close_database()
+    db = open_database(path)
+    try:
+        assert db.duban_backup is None
+        assert list(tmp_path.glob("*备份*")) == []
+    finally:
+        close_database()
