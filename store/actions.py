@@ -180,9 +180,9 @@ def _field_value(case: Case, name: str):
 
 
 def _refresh_next_due(case: Case) -> None:
-    milestone = next_open(case, rules_for(case.session_id), load_calendar())
-    case.next_due = milestone.due if milestone else None
-    case.next_milestone = milestone.label if milestone else ""
+    from store.deadlines import apply_next_open
+
+    apply_next_open(case, rules_for(case.session_id), load_calendar())
 
 
 def _record(

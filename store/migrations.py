@@ -19,7 +19,8 @@ from peewee import Database
 
 
 def _to_2(db: Database) -> None:
-    """处室 order and retirement; a person's phone, supervised divisions and retirement; 变更记录."""
+    """处室 order and retirement; a person's phone, supervised divisions and retirement; 变更记录;
+    whether a case's cached next deadline was counted through an unconfirmed year."""
     from store.models import ChangeRecord
 
     for statement in (
@@ -28,6 +29,7 @@ def _to_2(db: Database) -> None:
         "ALTER TABLE person ADD COLUMN phone VARCHAR(255) NOT NULL DEFAULT ''",
         "ALTER TABLE person ADD COLUMN supervises TEXT NOT NULL DEFAULT '[]'",
         "ALTER TABLE person ADD COLUMN retired_on DATE",
+        'ALTER TABLE "case" ADD COLUMN next_due_estimated BOOLEAN NOT NULL DEFAULT FALSE',
     ):
         db.execute_sql(statement)
     db.create_tables([ChangeRecord])

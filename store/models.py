@@ -235,6 +235,7 @@ class Case(BaseModel):
     # Caches rewritten by store.actions in the same transaction as each event:
     next_due = LocalDateField(null=True)
     next_milestone = CharField(default="")
+    next_due_estimated = BooleanField(default=False)  # next_due counted through an unconfirmed year
     last_followup_on = LocalDateField(null=True)
     next_followup_on = LocalDateField(null=True)
     urge_count = IntegerField(default=0)

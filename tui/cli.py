@@ -164,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     weekly.add_argument("--format", metavar="md|xlsx", default="md", help="md（默认，输出到标准输出）或 xlsx（须用 --out）")
     weekly.add_argument("--out", metavar="文件", default=None, help="写入该文件（md 默认输出到标准输出）")
     _add_today(weekly)
+
+    from tui import cli_calendar, cli_office
+
+    cli_office.add_parsers(commands, _add_db, _add_today)
+    cli_calendar.add_parsers(commands, _add_db, _add_today)
     return parser
 
 
@@ -519,6 +524,14 @@ def _run(argv: list[str] | None) -> int:
         return _command_report(args, today)
     if args.command == "import":
         return _command_import(args, today)
+    if args.command in ("org",):
+        from tui import cli_office
+
+        return cli_office.run(args, today)
+    if args.command in ("calendar", "rules", "session"):
+        from tui import cli_calendar
+
+        return cli_calendar.run(args, today)
     operator = _resolve_operator(args.operator)
     return _command_open(args, today, operator)
 

@@ -21,7 +21,7 @@ def _make_version_1(path):
     close_database()
     raw = sqlite3.connect(path)
     for table, column in (("division", "sort_order"), ("division", "retired_on"), ("person", "phone"),
-                          ("person", "supervises"), ("person", "retired_on")):
+                          ("person", "supervises"), ("person", "retired_on"), ('"case"', "next_due_estimated")):
         raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     raw.execute("DROP TABLE change_record")
     raw.execute("UPDATE duban_meta SET value = '1' WHERE key = 'schema_version'")

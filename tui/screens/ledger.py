@@ -44,6 +44,13 @@ class LedgerScreen(ActingMixin, Screen):
                 tooltip="把当前届次的台账导出为 Excel（文档/督办台 文件夹）"),
         Binding("i", "import_list", "导入", show=False, id="ledger.import",
                 tooltip="导入交办机关的清单（xlsx 或 csv）：先预览将新增、更新多少件，确认后写入"),
+        Binding("n", "new_case", "新件", id="ledger.new_case", tooltip="录入一件新的建议或提案（纸质交办、闭会期间、补交办）"),
+        Binding("p", "office", "处室人员", show=False, id="ledger.office",
+                tooltip="处室与人员：新增、改名、调动、停用，分管局领导分管哪些处室"),
+        Binding("c", "calendar", "工作日历", show=False, id="ledger.calendar",
+                tooltip="工作日历：各年节假日和调休上班日的来源，录入和确认一年的安排"),
+        Binding("r", "sessions", "届次规则", show=False, id="ledger.sessions",
+                tooltip="届次与期限规则：新建、改名届次，查看和修改期限规则"),
         Binding("o", "next_order", "排序", id="ledger.order", tooltip="按下一列排序（再按 O 反向）"),
         Binding("O", "reverse_order", "反向", show=False, id="ledger.reverse", tooltip="反向排序"),
         Binding("right_square_bracket", "session(1)", "下一届次", key_display="]", id="ledger.next_session",
@@ -229,6 +236,26 @@ class LedgerScreen(ActingMixin, Screen):
 
         session_id = next((s.id for s in self.app.ledger.sessions if s.name == self.session), None)
         self.app.push_screen(DivisionBoardScreen(session_id, self.scope_label))
+
+    def action_new_case(self) -> None:
+        from tui.dialogs.new_case import open_new_case
+
+        open_new_case(self)
+
+    def action_office(self) -> None:
+        from tui.screens.office import OfficeScreen
+
+        self.app.push_screen(OfficeScreen())
+
+    def action_calendar(self) -> None:
+        from tui.screens.calendar import CalendarScreen
+
+        self.app.push_screen(CalendarScreen())
+
+    def action_sessions(self) -> None:
+        from tui.screens.sessions import SessionsScreen
+
+        self.app.push_screen(SessionsScreen(self.session))
 
     def action_lookup(self) -> None:
         from tui.screens.lookup import LookupScreen
