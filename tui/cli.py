@@ -165,10 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     weekly.add_argument("--out", metavar="文件", default=None, help="写入该文件（md 默认输出到标准输出）")
     _add_today(weekly)
 
-    from tui import cli_calendar, cli_office
+    from tui import cli_calendar, cli_office, cli_sessions
 
     cli_office.add_parsers(commands, _add_db, _add_today)
     cli_calendar.add_parsers(commands, _add_db, _add_today)
+    cli_sessions.add_parsers(commands, _add_db, _add_today)
     return parser
 
 
@@ -528,10 +529,14 @@ def _run(argv: list[str] | None) -> int:
         from tui import cli_office
 
         return cli_office.run(args, today)
-    if args.command in ("calendar", "rules", "session"):
+    if args.command == "calendar":
         from tui import cli_calendar
 
         return cli_calendar.run(args, today)
+    if args.command in ("rules", "session"):
+        from tui import cli_sessions
+
+        return cli_sessions.run(args, today)
     operator = _resolve_operator(args.operator)
     return _command_open(args, today, operator)
 

@@ -1,5 +1,4 @@
-"""duban calendar / rules / session: the working-day calendar, a session's deadline rules and
-the sessions themselves, from the command line.
+"""duban calendar show|set|confirm: the working-day calendar from the command line.
 
 `add_parsers` registers the commands on the main parser; `run` carries one out. Refusals are
 `CommandRefused` or `LedgerError` sentences, shown by `tui.cli.main`.
@@ -9,7 +8,7 @@ from __future__ import annotations
 
 
 def add_parsers(commands, add_db, add_today) -> None:
-    """Register `calendar show|set|confirm`, `rules show|set` and `session create|rename|list`."""
+    """Register `calendar show|set|confirm`."""
 
 
 def run(args, today) -> int:
