@@ -37,9 +37,10 @@ class DubanApp(App):
                 tooltip="命令面板：按编号、标题中的词或领衔人查找案件"),
     ]
 
-    def __init__(self, *, operator: str, target: str = "", refresh_seconds: float = REFRESH_SECONDS) -> None:
+    def __init__(self, *, operator: str | None, target: str = "", refresh_seconds: float = REFRESH_SECONDS) -> None:
+        """`operator` None: ask for the name before the ledger opens (and remember it)."""
         super().__init__()
-        self.operator = operator
+        self.operator = operator or ""
         self.target = target
         self.gateway = StoreGateway()
         year = clock.today().year  # the holiday tables load while Textual starts, not before the first paint
@@ -51,9 +52,40 @@ class DubanApp(App):
     def on_mount(self) -> None:
         from tui.screens.ledger import LedgerScreen
 
-        self.sub_title = f"操作人：{self.operator}" + (f"　按 {clock.today():%Y-%m-%d} 计算期限" if clock.is_today_fixed() else "")
+        self.show_operator()
         self.push_screen(LedgerScreen())
+        if not self.operator:
+            self.ask_operator()
         self.set_interval(self.refresh_seconds, self.check_for_changes, name="live-refresh")
+
+    def ask_operator(self) -> None:
+        """Ask who is acting; remember the name for this login. esc leaves the desk."""
+        import asyncio
+
+        from tui.dialogs.operator import OperatorDialog
+        from tui.settings import remember_operator
+
+        async def submit(values):
+            try:
+                await asyncio.to_thread(remember_operator, values["name"])
+            except OSError as exc:
+                self.say(f"姓名未能保存到配置文件夹（{exc.strerror or exc}），下次启动会再次询问。", error=True)
+            return values["name"]
+
+        def done(name: str | None) -> None:
+            if not name:
+                self.exit(0)
+                return
+            self.operator = name
+            self.show_operator()
+
+        self.push_screen(OperatorDialog(submit=submit), done)
+
+    def show_operator(self) -> None:
+        """The header of every screen names who is acting (and a fixed office date, if any)."""
+        who = visible(self.operator) if self.operator else "（未填写）"
+        fixed = f"　按 {clock.today():%Y-%m-%d} 计算期限" if clock.is_today_fixed() else ""
+        self.title = f"{self.TITLE}　操作人：{who}{fixed}"
 
     async def check_for_changes(self) -> None:
         """Bring in commits made anywhere; tell every screen which cases changed."""
@@ -129,7 +161,7 @@ class DubanApp(App):
         self.gateway.close()
 
 
-def run(*, target: str, operator: str) -> int:
+def run(*, target: str, operator: str | None) -> int:
     """Open the desk on an already opened database; return its exit code when the user quits."""
     app = DubanApp(operator=operator, target=target)
     app.run()

@@ -113,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="新建一本演示台账（live 示例数据，日期围绕今天）并打开")
     _add_today(parser)
     parser.add_argument("--operator", metavar="姓名", default=None,
-                        help="操作人，记入每条跟进记录；默认取环境变量 DUBAN_OPERATOR，再默认为登录名")
+                        help="操作人，记入每条跟进记录；默认取环境变量 DUBAN_OPERATOR，再取本机本用户上次填写的姓名；"
+                             "都没有时，打开台账会询问一次并记住")
     commands = parser.add_subparsers(dest="command", title="命令", metavar="命令", parser_class=_Parser)
 
     seed = commands.add_parser("seed", help="写入示例数据：live、sz2023、synthetic",
@@ -208,12 +209,21 @@ def _parse_today(args) -> dt.date | None:
         raise CommandRefused(f"--today 有误：{exc}") from None
 
 
-def _resolve_operator(given: str | None) -> str:
+def _resolve_operator(given: str | None, *, for_app: bool = False) -> str | None:
+    """--operator, else $DUBAN_OPERATOR, else the name remembered for this login.
+
+    With none of them the desk (`for_app`) gets None and asks; a command takes the login name.
+    """
     if given is not None:
         return _check_operator(given, "--operator")
     env = os.environ.get("DUBAN_OPERATOR", "")
     if env.strip():
         return _check_operator(env, "环境变量 DUBAN_OPERATOR")
+    from tui.settings import remembered_operator
+
+    remembered = remembered_operator()
+    if remembered or for_app:
+        return remembered
     try:
         login = getpass.getuser().strip()
     except Exception:  # no login name (a container, a service account)
@@ -339,7 +349,7 @@ def _session_id(name: str | None) -> int | None:
 # ---------------------------------------------------------------------------- commands
 
 
-def _command_open(args, today: dt.date | None, operator: str) -> int:
+def _command_open(args, today: dt.date | None, operator: str | None) -> int:
     from store.db import close_database, open_database
 
     if args.demo:
@@ -446,13 +456,33 @@ def _command_export(args, today: dt.date | None) -> int:
 
 
 def _command_import(args, today: dt.date | None) -> int:
+    from store.db import open_database, parse_target
     from store.io import importer
 
     operator = _resolve_operator(args.operator)
     table = importer.read_table(args.file)  # a missing or damaged file is refused before the ledger is opened
-    _open_existing(args)
-    result = importer.import_table(table, operator, session=args.session, dry_run=args.dry_run, today=today)
-    _write(sys.stdout, result.summary() + "\n")
+    target = _resolve_target(args, for_app=True)
+    parsed = parse_target(target)
+    missing = parsed.kind == "sqlite" and parsed.path is not None and (
+        not parsed.path.exists() or parsed.path.stat().st_size == 0)
+    if missing and args.dry_run:  # a preview creates nothing: check the list against an empty ledger
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            open_database(Path(scratch) / "preview.db")
+            try:
+                result = importer.import_table(table, operator, session=args.session, dry_run=True, today=today)
+            finally:
+                from store.db import close_database
+
+                close_database()
+        _write(sys.stdout, f"台账“{parsed.path}”尚不存在，按一本新台账预览（未创建）。\n{result.summary()}\n")
+        return EXIT_OK
+    with _RemoveIfCreated(target):
+        open_database(target)
+        result = importer.import_table(table, operator, session=args.session, dry_run=args.dry_run, today=today)
+    created = f"已新建台账“{parsed.path}”。\n" if missing else ""
+    _write(sys.stdout, created + result.summary() + "\n")
     return EXIT_OK
 
 
@@ -537,7 +567,7 @@ def _run(argv: list[str] | None) -> int:
         from tui import cli_sessions
 
         return cli_sessions.run(args, today)
-    operator = _resolve_operator(args.operator)
+    operator = _resolve_operator(args.operator, for_app=True)
     return _command_open(args, today, operator)
 
 

@@ -322,20 +322,46 @@ def test_open_takes_db_and_operator_from_the_environment(cli, fake_app, tmp_path
     assert fake_app[-1]["operator"] == "钱七"
 
 
-def test_open_defaults_to_the_login_name(cli, fake_app, tmp_path, monkeypatch):
-    import getpass
+def test_open_asks_for_the_operator_once_and_then_remembers(cli, fake_app, tmp_path, isolated):
+    from tui.settings import remember_operator, settings_path
 
     ledger = small_ledger(tmp_path / "ledger.db")
-    monkeypatch.setattr(getpass, "getuser", lambda: "clerk")
     assert cli("--db", ledger).code == 0
-    assert fake_app[-1]["operator"] == "clerk"
+    assert fake_app[-1]["operator"] is None  # the desk asks
+    path = remember_operator("孙八")
+    assert path == settings_path() and str(path).startswith(str(isolated))
+    assert cli("--db", ledger).code == 0
+    assert fake_app[-1]["operator"] == "孙八"
+    assert cli("--db", ledger, "--operator", "钱七").code == 0
+    assert fake_app[-1]["operator"] == "钱七"  # the option still wins
+
+
+def test_a_damaged_settings_file_is_as_if_new(cli, fake_app, tmp_path):
+    from tui.settings import settings_path
+
+    ledger = small_ledger(tmp_path / "ledger.db")
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text('{"operator": "\u001b]2;x\u0007"', encoding="utf-8")
+    assert cli("--db", ledger).code == 0
+    assert fake_app[-1]["operator"] is None
+    settings_path().write_text('{"operator": "\u001b]2;x\u0007"}', encoding="utf-8")
+    assert cli("--db", ledger).code == 0
+    assert fake_app[-1]["operator"] is None  # a name with control characters is not taken
+
+
+def test_commands_default_to_the_login_name(tmp_path, monkeypatch):
+    import getpass
+
+    from tui.cli import _resolve_operator
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "clerk")
+    assert _resolve_operator(None) == "clerk"
 
     def no_login():
         raise OSError("no login name")
 
     monkeypatch.setattr(getpass, "getuser", no_login)
-    assert cli("--db", ledger).code == 0
-    assert fake_app[-1]["operator"] == "办公室"
+    assert _resolve_operator(None) == "办公室"
 
 
 def test_open_creates_the_default_ledger_in_the_user_data_folder(cli, fake_app, isolated):

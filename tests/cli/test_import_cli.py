@@ -82,11 +82,27 @@ def test_bad_files_are_refused(cli, tmp_path):
     assert state_of(ledger) == before
 
 
-def test_import_does_not_create_a_ledger(cli, tmp_path):
-    target = tmp_path / "new.db"
-    assert_refused(cli("import", _list(tmp_path / "清单.xlsx", GOOD), "--db", target, "--session", SESSION),
-                   must_mention="不存在")
+def test_import_into_a_new_target_creates_the_ledger_and_says_so(cli, tmp_path):
+    target = tmp_path / "新台账.db"
+    listing = _list(tmp_path / "清单.xlsx", GOOD)
+    preview = cli("import", listing, "--db", target, "--session", SESSION, "--dry-run")
+    assert preview.code == 0, preview.err
+    assert "尚不存在" in preview.out and "未创建" in preview.out and "2" in preview.out
     assert not target.exists()
+    result = cli("import", listing, "--db", target, "--session", SESSION)
+    assert result.code == 0, result.err
+    assert f"已新建台账“{target}”" in result.out
+    assert _cases(target) == ["20239001", "20239002"]
+    again = cli("import", listing, "--db", target, "--session", SESSION)
+    assert again.code == 0 and "已新建" not in again.out
+    assert _cases(target) == ["20239001", "20239002"]
+
+
+def test_a_refused_import_leaves_no_new_ledger_behind(cli, tmp_path):
+    target = tmp_path / "新台账.db"
+    bad = _list(tmp_path / "坏清单.xlsx", [["20239001", "", "周九", "罗湖代表团", "主办", "本局", "2023-13-10"]])
+    assert_refused(cli("import", bad, "--db", target, "--session", SESSION), must_mention="第2行")
+    assert not target.exists() and not list(tmp_path.glob("新台账.db-*"))
 
 
 def test_export_xlsx_holds_every_case(cli, tmp_path):

@@ -13,6 +13,7 @@ from store.queries import LedgerRow
 from tui.messages import LedgerUpdated
 from tui.screens.acting import ActingMixin
 from tui.text import visible
+from tui.widgets.first_run import FirstRunGuide
 from tui.widgets.ledger_table import COLUMNS, LedgerTable
 from tui.widgets.summary_bar import SummaryBar
 
@@ -71,6 +72,7 @@ class LedgerScreen(ActingMixin, Screen):
         yield Header()
         yield SummaryBar(id="summary")
         yield LedgerTable(id="ledger")
+        yield FirstRunGuide(id="first-run")
         yield Input(placeholder="筛选：编号、标题、领衔人、处室、责任人（esc 清除，enter 回到列表）", id="filter")
         yield Footer()
 
@@ -80,6 +82,7 @@ class LedgerScreen(ActingMixin, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
+        self.query_one(FirstRunGuide).display = False
         self.table.focus()
         self.query_one(SummaryBar).show(None, None, "全部届次")
         self.start()
@@ -136,6 +139,7 @@ class LedgerScreen(ActingMixin, Screen):
         self.table.empty_text = (f"没有符合“{visible(self.filter_text)}”的件。按 esc 清除筛选。"
                                  if self.filter_text else "本届次还没有案件。")
         self.table.set_rows(rows, keep_case=keep)
+        self._show_guide(len(snapshot) == 0)
         self.query_one(SummaryBar).show(snapshot.session_summary(self.session), self._urges, self.scope_label)
         self.sub_title = f"{self.scope_label}　共{len(in_scope)}件" + (
             f"　处室“{visible(self.division) or '未分派'}”：{len(rows)}件" if self.division is not None else ""
@@ -144,6 +148,29 @@ class LedgerScreen(ActingMixin, Screen):
         ) + f"　按{ORDER_LABELS[snapshot.order[0]]}{'倒序' if snapshot.order[1] else ''}排列" + (
             f"　已标记{len(self.table.marked)}件（f/u 作用于标记的件，esc 清除）" if self.table.marked else ""
         )
+
+    def _show_guide(self, empty: bool) -> None:
+        """An empty ledger shows the first-run steps instead of an empty table."""
+        guide = self.query_one(FirstRunGuide)
+        was_shown = guide.display
+        guide.display = empty
+        self.table.display = not empty
+        if empty:
+            if not was_shown:
+                guide.show(None, self.app.target)
+            self.run_worker(self._read_progress(), exclusive=True, group="first-run")
+        elif was_shown:
+            self.table.focus()
+
+    async def _read_progress(self) -> None:
+        from store.first_run import setup_progress
+
+        try:
+            progress = await self.app.gateway.call(setup_progress, self.app.ledger.today)
+        except Exception:  # noqa: BLE001 - the guide stays without ticks
+            return
+        for guide in self.query(FirstRunGuide):
+            guide.show(progress, self.app.target)
 
     async def refresh_urges(self) -> None:
         session_id = next((s.id for s in self.app.ledger.sessions if s.name == self.session), None)
