@@ -24,6 +24,7 @@ class SetupProgress:
     people: int
     year: int
     calendar_known: bool
+    next_year_known: bool = True
 
     @property
     def empty(self) -> bool:
@@ -41,4 +42,5 @@ def setup_progress(today: dt.date | None = None) -> SetupProgress:
         people=Person.select().where(Person.retired_on.is_null(True)).count(),
         year=today.year,
         calendar_known=load_calendar().knows_year(today.year),
+        next_year_known=load_calendar().knows_year(today.year + 1),
     )

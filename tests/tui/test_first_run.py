@@ -60,7 +60,10 @@ async def test_an_empty_ledger_shows_the_first_run_steps_not_an_empty_table(empt
 
 
 def test_setup_progress_counts_what_a_new_ledger_holds(empty):
-    assert setup_progress(TODAY) == setup_progress(TODAY).__class__(0, 0, 0, 0, 2026, True)
+    first = setup_progress(dt.date(2039, 5, 1))  # a year whose notice nobody has yet
+    assert (first.cases, first.sessions, first.divisions, first.people) == (0, 0, 0, 0)
+    assert (first.year, first.calendar_known, first.next_year_known) == (2039, False, False)
+    assert setup_progress(dt.date(2023, 5, 1)).calendar_known  # 2023's notice is in `holidays`
     division = actions.ensure_division("数据资源处")
     actions.ensure_person("周敏", division=division, title="经办人")
     actions.ensure_session("市七届人大五次会议", body="人大", year=2026)

@@ -31,8 +31,10 @@ def guide_lines(progress: SetupProgress | None, target: str = "") -> list[tuple[
         }
         counts = {
             "p": f"（已有处室{progress.divisions}个、人员{progress.people}人）" if progress.divisions else "",
-            "c": (f"（{progress.year}年的安排已知）" if progress.calendar_known
-                  else f"（{progress.year}年的节假日尚未公布或未录入：期限按推算）"),
+            "c": (f"（{progress.year}年的安排已知" if progress.calendar_known
+                  else f"（{progress.year}年的节假日尚未公布或未录入：期限按推算")
+                 + ("" if progress.next_year_known else f"；{progress.year + 1}年的尚未录入，跨年期限按推算")
+                 + "）",
             "r": f"（已有{progress.sessions}个届次）" if progress.sessions else "",
         }
         steps = [(done[key], key, text + counts.get(key, "")) for key, text in STEPS]
