@@ -39,8 +39,6 @@ from store.models import (
     RESULT_CLASSES,
     ROLES,
     URGE_LEVELS,
-    CalendarDay,
-    CalendarYear,
     Case,
     Division,
     Event,
@@ -260,22 +258,54 @@ def ensure_proposer(name: str, *, kind: str = "代表", group: str = "", unit_ti
     return proposer or Proposer.create(name=name, kind=kind, group=group, unit_title=unit_title, phone=phone)
 
 
-def set_calendar_day(day, is_working: bool, note: str = "") -> None:
-    """The office's correction of one day (holiday or 调休 working day); later entries win."""
-    day = _date(day, "日期", allow_future=True)
-    with _transaction():
-        CalendarDay.insert(day=day, is_working=bool(is_working), note=_text(note, "说明", limit=200)).on_conflict(
-            conflict_target=[CalendarDay.day], update={CalendarDay.is_working: bool(is_working), CalendarDay.note: note}
-        ).execute()
+CALENDAR_OPERATOR = "办公室"
+"""Who a calendar change is recorded for when an older caller names no operator."""
 
 
-def confirm_calendar_year(year: int, note: str = "") -> None:
-    """Mark a year's holiday notice as entered, so its deadlines are no longer estimates."""
-    with _transaction():
-        CalendarYear.insert(year=int(year), note=note).on_conflict_replace().execute()
+def set_calendar_day(day, is_working, note: str = "", *, operator: str = CALENDAR_OPERATOR):
+    """The office's correction of one day (holiday or 调休 working day); later entries win.
+
+    Kept for older callers: see `store.office_calendar.set_day` (change record, recompute).
+    """
+    from store.office_calendar import set_day
+
+    return set_day(operator, day, is_working, note=note)
+
+
+def confirm_calendar_year(year: int, note: str = "", *, operator: str = CALENDAR_OPERATOR):
+    """Mark a year's holiday notice as entered, so its deadlines are no longer estimates.
+
+    Kept for older callers: see `store.office_calendar.confirm_year`.
+    """
+    from store.office_calendar import confirm_year
+
+    return confirm_year(operator, year, note=note)
 
 
 # ----------------------------------------------------------------------- case actions
+
+KIND_OF_BODY = {"人大": "建议", "政协": "提案"}
+"""建议 are raised at a people's congress (人大), 提案 at a CPPCC session (政协)."""
+
+
+def check_case_shape(body: str, kind: str, role: str, lead_unit: str, co_units, *,
+                     require_lead_unit: bool = True) -> None:
+    """The rules a case's kind, role and units obey, whoever enters it (by hand, a list, a correction).
+
+    建议 only in a 人大 session and 提案 only in a 政协 one; 承办 (the bureau alone) has no
+    co-units; 汇办 (we contribute to another unit's reply) names the lead unit.
+    """
+    _choice(role, ROLES, "办理方式")
+    expected = KIND_OF_BODY.get(body)
+    if kind not in KIND_OF_BODY.values():
+        raise LedgerError(f"类型“{kind}”无效，应为：建议、提案。")
+    if expected is not None and kind != expected:
+        raise LedgerError(f"{body}的届次只收{expected}，不能登记{kind}：请检查类型或届次。")
+    if role == "承办" and any(str(unit).strip() for unit in co_units):
+        raise LedgerError("承办件由本局独立办理，没有会办单位：请删去会办单位，或把办理方式改为主办。")
+    if require_lead_unit and role == "汇办" and not str(lead_unit or "").strip():
+        raise LedgerError("汇办件须填写主办单位（本局向其报送汇办意见）。")
+
 
 
 def create_case(
@@ -294,8 +324,13 @@ def create_case(
     summary: str = "",
     topic: str = "",
     note: str = "",
+    require_lead_unit: bool = True,
 ) -> Recorded:
-    """交办: a case arrives with its number, title, proposer, role, units and date."""
+    """交办: a case arrives with its number, title, proposer, role, units and date.
+
+    Checked by `check_case_shape` (kind against the session's body, 承办 without co-units;
+    with `require_lead_unit`, 汇办 with its lead unit — the desk and the list ask for it).
+    """
     operator = _operator(operator)
     number = _text(number, "编号", required=True, limit=40).strip()
     if number.startswith("第") and number.endswith("号"):
@@ -307,7 +342,9 @@ def create_case(
     session_row = Session.get_or_none(Session.id == session_id)
     if session_row is None:
         raise LedgerError("找不到该届次会议。")
-    kind = kind or ("建议" if session_row.body == "人大" else "提案")
+    kind = kind or KIND_OF_BODY.get(session_row.body, "建议")
+    co_units = list(co_units)
+    check_case_shape(session_row.body, kind, role, lead_unit, co_units, require_lead_unit=require_lead_unit)
     proposer_id = lead_proposer.id if isinstance(lead_proposer, Proposer) else lead_proposer
     if proposer_id is not None and Proposer.get_or_none(Proposer.id == proposer_id) is None:
         raise LedgerError("找不到所选的代表/委员。")
@@ -422,13 +459,22 @@ def assign(case_id: int, operator: str, *, division: Division | int, owner: Pers
     """分派: to a division, a post and a person, with the supervising leader and flags."""
     operator = _operator(operator)
     division_id = division.id if isinstance(division, Division) else division
-    if division_id is None or Division.get_or_none(Division.id == division_id) is None:
+    division_row = Division.get_or_none(Division.id == division_id) if division_id is not None else None
+    if division_row is None:
         raise LedgerError("请选择承办处室。")
+    if division_row.retired_on is not None:  # 停用的处室 leaves the pickers; old cases keep its name
+        raise LedgerError(f"处室“{division_row.name}”已于{division_row.retired_on:%Y-%m-%d}停用，不能分派给它，请选择在用的处室。")
     owner_id = owner.id if isinstance(owner, Person) else owner
     leader_id = leader.id if isinstance(leader, Person) else leader
     for person_id, what in ((owner_id, "责任人"), (leader_id, "分管领导")):
-        if person_id is not None and Person.get_or_none(Person.id == person_id) is None:
+        if person_id is None:
+            continue
+        person = Person.get_or_none(Person.id == person_id)
+        if person is None:
             raise LedgerError(f"找不到所选的{what}。")
+        if person.retired_on is not None:
+            raise LedgerError(f"{what}“{person.name}”已于{person.retired_on:%Y-%m-%d}停用（离任或调离），"
+                              f"不能分派给他（她），请选择在任人员。")
     with _transaction():
         case = _load(case_id, expected_version)
         if case.status == "已办结":

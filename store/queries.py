@@ -22,6 +22,7 @@ from store.models import (
     CalendarDay,
     CalendarYear,
     Case,
+    ChangeRecord,
     Division,
     Event,
     Person,
@@ -36,7 +37,9 @@ from store.rules import (
     is_stale,
     milestone_countdown,
     milestones,
+    opinion_due,
     reply_due,
+    sign_due,
 )
 
 WORKING_DAY_MILESTONES = frozenset({"评价", "再次评价", "公开"})
@@ -61,9 +64,11 @@ def load_calendar() -> WorkCalendar:
     """The working-day calendar with the office's overrides (cached until they change)."""
     global _calendar_cache
     working = fn.SUM(CalendarDay.is_working.cast("integer"))
+    # The newest 日历 change too: one day switched each way leaves the count and sum unchanged.
+    changed = ChangeRecord.select(fn.MAX(ChangeRecord.id)).where(ChangeRecord.area == "日历")
     key = (
         id(Case._meta.database.obj),
-        CalendarDay.select(fn.COUNT(CalendarDay.id), fn.MAX(CalendarDay.id), working).tuples().first(),
+        CalendarDay.select(fn.COUNT(CalendarDay.id), fn.MAX(CalendarDay.id), working, changed).tuples().first(),
         tuple(year for (year,) in CalendarYear.select(CalendarYear.year).tuples()),
     )
     if _calendar_cache is None or _calendar_cache[0] != key:
@@ -141,6 +146,7 @@ class LedgerRow:
     urge_count: int
     urge_level: int
     stale: bool
+    estimated: bool = False  # next_due counted through a year whose holidays nobody confirmed (推算)
 
     @property
     def label(self) -> str:
@@ -168,7 +174,7 @@ def ledger_query(*, session_id: int | None = None, search: str = "", order: str 
             Case.id, Case.version, Session.name, Case.number, Case.title, Proposer.name, Case.role,
             Division.name, owner.name, Case.status, Case.next_milestone, Case.next_due,
             Case.last_followup_on, Case.urge_count, Case.urge_level, Case.assigned_on,
-            Case.next_followup_on, Case.closed_on, Case.session,
+            Case.next_followup_on, Case.closed_on, Case.session, Case.next_due_estimated,
         )
         .join(Session, on=(Case.session == Session.id))
         .switch(Case).join(Proposer, JOIN.LEFT_OUTER, on=(Case.lead_proposer == Proposer.id))
@@ -239,7 +245,7 @@ def _rows_of(query, today: dt.date) -> list[LedgerRow]:
     cursor = Case._meta.database.execute(query)
     for (case_id, version, session_name, number, title, proposer, role, division, owner_name, status,
          milestone, due, last_followup, urges, level, assigned_on, next_followup, closed_on,
-         session_id_) in cursor:
+         session_id_, estimated) in cursor:
         due, last_followup = share(_as_date(due)), share(_as_date(last_followup))
         session_name, proposer, role, division, owner_name, status, milestone = (
             share(session_name), share(proposer), share(role), share(division), share(owner_name), share(status),
@@ -257,7 +263,7 @@ def _rows_of(query, today: dt.date) -> list[LedgerRow]:
         rows.append(
             LedgerRow(case_id, version, session_name, number, title, proposer or "", role, division or "",
                       owner_name or "", status, milestone, due, days, working, countdown, last_followup,
-                      urges, level, is_stale(view, today, rules))
+                      urges, level, is_stale(view, today, rules), bool(estimated) and due is not None)
         )
     return rows
 
@@ -312,6 +318,44 @@ class TimelineEntry:
     @property
     def local_time(self) -> str:
         return f"{self.at.in_timezone(clock.OFFICE_TZ):%Y-%m-%d %H:%M}"
+
+    @property
+    def changes(self) -> tuple[tuple[str, str, str], ...]:
+        """修改 and 更正 (and the undo of one): each field it changed as (name, before, after)."""
+        if self.kind not in ("修改", "更正") and (self.data or {}).get("undone_kind") not in ("修改", "更正"):
+            return ()
+        data = self.data or {}
+        before, after = data.get("before") or {}, data.get("after") or {}
+        labels = data.get("labels") or {}
+        rows = []
+        for name, value in after.items():
+            if name not in CHANGE_FIELD_NAMES:
+                continue
+            old, new = before.get(name), value
+            if name in labels:  # a foreign key (the lead proposer) named when it was changed
+                old, new = labels[name].get("before", ""), labels[name].get("after", "")
+            elif name == "lead_proposer":
+                old, new = "（原领衔人）", "（另一领衔人）"
+            rows.append((CHANGE_FIELD_NAMES[name], _change_text(old), _change_text(new)))
+        return tuple(rows)
+
+
+CHANGE_FIELD_NAMES = {
+    "number": "编号", "kind": "类型", "title": "标题", "summary": "内容摘要", "topic": "类别",
+    "lead_proposer": "领衔人", "cosigners": "附议/联名", "role": "办理方式", "lead_unit": "主办单位",
+    "co_units": "会办单位", "assigned_on": "交办日期", "replied_on": "答复日期", "rehandle_replied_on": "重新答复日期",
+    "reply_doc_no": "答复文号", "result_class": "答复类别", "evaluation": "评价", "evaluated_on": "评价日期",
+    "status": "状态", "rehandle_started_on": "重新办理起始", "closed_on": "办结日期", "review_due": "下次回头看",
+}
+"""The fields a 修改 or 更正 changes, as the timeline names them."""
+
+
+def _change_text(value) -> str:
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -368,6 +412,7 @@ class CaseCard:
     stale: bool
     milestones: tuple[MilestoneView, ...]
     timeline: tuple[TimelineEntry, ...]
+    rehandle_replied_on: dt.date | None = None  # the new reply after 不满意
 
     @property
     def label(self) -> str:
@@ -415,11 +460,14 @@ def case_card(case_id: int, *, today: dt.date | None = None) -> CaseCard | None:
     undone = dict(
         Event.select(Event.undoes, Event.id).where((Event.case == case_id) & Event.undoes.is_null(False)).tuples()
     )
+    events = list(Event.select().where(Event.case == case_id).order_by(Event.id.desc()))
+    labels = {e.id: (e.data or {}).get("labels") for e in events if (e.data or {}).get("labels")}
     timeline = tuple(
         TimelineEntry(e.id, e.at, e.on_date, e.operator, e.kind, e.note, e.method, e.stage,
                       division_names.get(e.target_division_id, ""), URGE_LEVELS.get(e.level, "") if e.level else "",
-                      e.respond_by, e.next_followup_on, undone.get(e.id), e.undoes_id, e.data or {})
-        for e in Event.select().where(Event.case == case_id).order_by(Event.id.desc())
+                      e.respond_by, e.next_followup_on, undone.get(e.id), e.undoes_id,
+                      _with_undone_labels(e.data or {}, labels.get(e.undoes_id)))
+        for e in events
     )
     owner_row = getattr(case, "owner_row", None)
     leader_row = getattr(case, "leader_row", None)
@@ -435,15 +483,24 @@ def case_card(case_id: int, *, today: dt.date | None = None) -> CaseCard | None:
         post=case.post, leader=leader_row.name if case.leader_id and leader_row else "",
         leader_led=case.leader_led, is_key=case.is_key, is_difficult=case.is_difficult, is_hot=case.is_hot,
         status=case.status, signed_on=case.signed_on,
-        reply_due=None if case.role == "汇办" else reply_due(case, rules), extended_due=case.extended_due,
+        reply_due=None if case.role == "汇办" else reply_due(case, rules, calendar), extended_due=case.extended_due,
         opinion_sent_on=case.opinion_sent_on, replied_on=case.replied_on, reply_doc_no=case.reply_doc_no,
         result_class=case.result_class, reply_summary=case.reply_summary, evaluation=case.evaluation,
         evaluated_on=case.evaluated_on, disclosure=case.disclosure, disclosed_on=case.disclosed_on,
         review_due=case.review_due, closed_on=case.closed_on, urge_count=case.urge_count,
         urge_level=case.urge_level, last_followup_on=case.last_followup_on,
         next_followup_on=case.next_followup_on, stale=is_stale(case, today, rules),
-        milestones=views, timeline=timeline,
+        milestones=views, timeline=timeline, rehandle_replied_on=case.rehandle_replied_on,
     )
+
+
+def _with_undone_labels(data: dict, undone_labels: dict | None) -> dict:
+    """An undo of a 修改 names the proposer it put back, from the labels of what it undid."""
+    if not undone_labels:
+        return data
+    swapped = {name: {"before": value.get("after", ""), "after": value.get("before", "")}
+               for name, value in undone_labels.items()}
+    return {**data, "labels": swapped}
 
 
 # ------------------------------------------------------------------------- statistics
@@ -486,11 +543,12 @@ def session_statistics(session_id: int | None = None, *, today: dt.date | None =
         query = query.where(Case.session == session_id)
     cases = list(query)
     all_rules = _all_rules()
+    calendar = load_calendar()
     by_role = Counter(c.role for c in cases)
     signed = [c for c in cases if c.signed_on is not None]
     sign_on_time = [
         c for c in signed
-        if c.signed_on <= c.assigned_on + dt.timedelta(days=all_rules.get(c.session_id, DEFAULT_RULES).sign_days)
+        if c.signed_on <= sign_due(c, all_rules.get(c.session_id, DEFAULT_RULES), calendar)
     ]
     answered = answered_on_time = 0
     for c in cases:
@@ -498,10 +556,10 @@ def session_statistics(session_id: int | None = None, *, today: dt.date | None =
         if c.role == "汇办":
             if c.opinion_sent_on is not None:
                 answered += 1
-                answered_on_time += c.opinion_sent_on <= add_months(c.assigned_on, rules.opinion_months)
+                answered_on_time += c.opinion_sent_on <= opinion_due(c, rules, calendar)
         elif c.replied_on is not None:
             answered += 1
-            answered_on_time += c.replied_on <= reply_due(c, rules)
+            answered_on_time += c.replied_on <= reply_due(c, rules, calendar)
     transferred = sum(1 for c in cases if c.status == "已办结" and c.signed_on is None)
     evaluated = [c for c in cases if c.role != "汇办" and c.evaluation]
     replied = [c for c in cases if c.role != "汇办" and c.replied_on is not None]
@@ -654,6 +712,7 @@ class DivisionInfo:
 
     id: int
     name: str
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -666,22 +725,31 @@ class PersonInfo:
     division: str
     post: str
     title: str
+    retired: bool = False
 
 
-def divisions() -> list[DivisionInfo]:
-    """Every division, by name."""
-    return [DivisionInfo(*row) for row in Division.select(Division.id, Division.name).order_by(Division.name).tuples()]
+def divisions(*, include_retired: bool = False) -> list[DivisionInfo]:
+    """The divisions in the office's order (sort_order, then name): current ones unless told."""
+    query = Division.select(Division.id, Division.name, Division.retired_on)
+    if not include_retired:
+        query = query.where(Division.retired_on.is_null())
+    query = query.order_by(Division.sort_order, Division.name, Division.id).tuples()
+    return [DivisionInfo(did, name, retired is not None) for did, name, retired in query]
 
 
-def people() -> list[PersonInfo]:
-    """Every member of staff, by division then name (those without a division last)."""
+def people(*, include_retired: bool = False) -> list[PersonInfo]:
+    """Staff by their division's order then name (those without a division last): current ones
+    unless told (a retired person leaves the pickers, not the old cases)."""
     query = (
-        Person.select(Person.id, Person.name, Person.division, Division.name, Person.post, Person.title)
+        Person.select(Person.id, Person.name, Person.division, Division.name, Person.post, Person.title,
+                      Person.retired_on)
         .join(Division, JOIN.LEFT_OUTER, on=(Person.division == Division.id))
-        .order_by(Division.name.is_null(), Division.name, Person.name, Person.id)
-        .tuples()
     )
-    return [PersonInfo(pid, name, did, dname or "", post or "", title or "") for pid, name, did, dname, post, title in query]
+    if not include_retired:
+        query = query.where(Person.retired_on.is_null())
+    query = query.order_by(Division.id.is_null(), Division.sort_order, Division.name, Person.name, Person.id).tuples()
+    return [PersonInfo(pid, name, did, dname or "", post or "", title or "", retired is not None)
+            for pid, name, did, dname, post, title, retired in query]
 
 
 def extension_limit(case_id: int) -> dt.date | None:
@@ -721,6 +789,7 @@ class DivisionLoad:
     stale: int
     unanswered_urges: int
     to_urge: tuple[int, ...] = ()
+    estimated: int = 0  # open cases whose next deadline was counted on an estimated year (推算)
 
 
 def _unanswered_urges(today: dt.date, open_scope) -> set[int]:
@@ -767,15 +836,16 @@ def division_board(*, today: dt.date | None = None, session_id: int | None = Non
     open_scope = scope & Case.status.not_in(list(OPEN_EXCLUDED))
     cases = Case.select(
         Case.id, Case.division, Case.status, Case.next_due, Case.closed_on, Case.next_followup_on,
-        Case.last_followup_on, Case.assigned_on, Case.session,
+        Case.last_followup_on, Case.assigned_on, Case.session, Case.next_due_estimated,
     ).where(open_scope)
     unanswered = _unanswered_urges(today, open_scope)
     counts: dict[int | None, list] = {}
     far = dt.date.max
     for (case_id, division_id, status, due, closed_on, next_followup, last_followup, assigned_on,
-         session_id_) in Case._meta.database.execute(cases):
+         session_id_, estimated) in Case._meta.database.execute(cases):
         due = _as_date(due)
-        line = counts.setdefault(division_id, [0, 0, 0, 0, 0, []])
+        line = counts.setdefault(division_id, [0, 0, 0, 0, 0, [], 0])
+        line[6] += bool(estimated) and due is not None
         line[0] += 1
         days = None if due is None else (due - today).days
         late = days is not None and days < 0
@@ -791,9 +861,10 @@ def division_board(*, today: dt.date | None = None, session_id: int | None = Non
     for division_id, name in names.items():
         if division_id is None and division_id not in counts:
             continue
-        open_count, due7, overdue, stale, urges, to_urge = counts.get(division_id, [0, 0, 0, 0, 0, []])
+        open_count, due7, overdue, stale, urges, to_urge, estimated = counts.get(division_id,
+                                                                                [0, 0, 0, 0, 0, [], 0])
         board.append(DivisionLoad(division_id, name or UNASSIGNED, open_count, due7, overdue, stale, urges,
-                                  tuple(case_id for _, case_id in sorted(to_urge))))
+                                  tuple(case_id for _, case_id in sorted(to_urge)), estimated))
     board.sort(key=lambda line: (-line.overdue, line.division))
     return board
 
@@ -837,6 +908,7 @@ class UrgeTarget:
     last_urge_level: int | None
     last_urge_respond_by: dt.date | None
     default_respond_by: dt.date
+    estimated: bool = False  # next_due counted through a year whose holidays nobody confirmed (推算)
 
     @property
     def label(self) -> str:
@@ -859,6 +931,7 @@ def urge_targets(case_ids, *, today: dt.date | None = None) -> list[UrgeTarget]:
         for row in Case.select(
             Case.id, Case.version, Case.number, Case.kind, Case.title, Case.role, Case.status, Case.division,
             Division.name, Case.next_milestone, Case.next_due, Case.urge_level, Case.session,
+            Case.next_due_estimated,
         )
         .join(Division, JOIN.LEFT_OUTER, on=(Case.division == Division.id))
         .where(Case.id << ids)
@@ -881,7 +954,7 @@ def urge_targets(case_ids, *, today: dt.date | None = None) -> list[UrgeTarget]:
         if case_id not in cases:
             continue
         (_, version, number, kind, title, role, status, division_id, division, milestone, due, level,
-         session_id) = cases[case_id]
+         session_id, estimated) = cases[case_id]
         rules = all_rules.get(session_id, DEFAULT_RULES)
         on_date, last_level, respond_by = urges.get(case_id, (None, None, None))
         targets.append(UrgeTarget(
@@ -889,5 +962,6 @@ def urge_targets(case_ids, *, today: dt.date | None = None) -> list[UrgeTarget]:
             due, None if due is None else (due - today).days, level or 0,
             min((level or 0) + 1, max(URGE_LEVELS)), on_date, last_level, respond_by,
             calendar.add_working_days(today, rules.urge_respond_working_days).day,
+            bool(estimated) and due is not None,
         ))
     return targets

@@ -5,7 +5,10 @@ months (extended with a reason to at most 6); a 汇办 opinion within 1 month; r
 1 month of 不满意; chase the evaluation 20 working days after the reply; disclose within 20
 working days of the reply; B/C promises reviewed (回头看) 3 months after the reply; a case with
 no follow-up for 7 days is stale; an urge asks for an answer within 3 working days.
-A session may override any of them (`Session.rules`).
+A deadline that falls on a rest day stays there unless the session says it moves to the next
+working day (`roll_to_working_day`, off by default). A session may override any of them
+(`Session.rules`); `RULE_LABELS` and `RULE_BOUNDS` say what each rule is called in the office
+and what values make sense, and `rule_value` checks one.
 
 Functions here take any object with the case's date attributes (a `Case` row or a plain
 namespace), so the same rules serve actions, queries, fixtures and tests.
@@ -14,11 +17,13 @@ namespace), so the same rules serve actions, queries, fixtures and tests.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass, fields
 
 import pendulum
 
-from store.calendar import WorkCalendar
+from store.calendar import WorkCalendar, WorkdayResult
+from store.errors import LedgerError
 
 
 @dataclass(frozen=True)
@@ -35,16 +40,112 @@ class RuleSet:
     review_months: int = 3  # 回头看 of B/C promises after the reply
     stale_days: int = 7  # no follow-up for this long: stale
     urge_respond_working_days: int = 3  # 催办: the division answers within
+    roll_to_working_day: bool = False  # 顺延: a deadline on a rest day moves to the next working day
 
     @classmethod
     def from_overrides(cls, overrides: dict | None) -> "RuleSet":
-        """Defaults with a session's overrides; unknown keys are ignored."""
+        """Defaults with a session's overrides, each converted by its rule's type.
+
+        Unknown keys are ignored (a newer desk's rule on an older one); a value that is not
+        of its rule's kind ("abc" for days, "maybe" for 是/否) is refused with LedgerError.
+        """
         known = {field.name for field in fields(cls)}
-        values = {key: int(value) for key, value in (overrides or {}).items() if key in known}
+        values = {key: convert_rule(key, value) for key, value in (overrides or {}).items() if key in known}
         return cls(**values)
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+RULE_LABELS: dict[str, tuple[str, str]] = {
+    "sign_days": ("签收期限", "交办后天数"),
+    "reply_months": ("答复期限", "交办后月数"),
+    "max_reply_months": ("延期上限", "交办后月数"),
+    "opinion_months": ("汇办意见期限", "交办后月数"),
+    "rehandle_months": ("重新办理期限", "不满意后月数"),
+    "evaluation_working_days": ("评价催收", "答复后工作日数"),
+    "disclosure_working_days": ("公开决定期限", "答复后工作日数"),
+    "review_months": ("回头看", "答复后月数"),
+    "stale_days": ("滞后天数", "无跟进天数"),
+    "urge_respond_working_days": ("催办回复期限", "催办后工作日数"),
+    "roll_to_working_day": ("期限遇休息日顺延", "是/否"),
+}
+"""Each rule's name in the office (期限规则) and its unit, in the order the office reads them."""
+
+RULE_BOUNDS: dict[str, tuple[int, int]] = {
+    "sign_days": (1, 60),
+    "reply_months": (1, 12),
+    "max_reply_months": (1, 24),
+    "opinion_months": (1, 12),
+    "rehandle_months": (1, 12),
+    "evaluation_working_days": (1, 120),
+    "disclosure_working_days": (1, 120),
+    "review_months": (1, 24),
+    "stale_days": (1, 90),
+    "urge_respond_working_days": (1, 30),
+}
+"""The values that make sense for each counted rule (both ends included)."""
+
+_YES = ("是", "true", "yes", "y", "on", "1", "顺延")
+_NO = ("否", "false", "no", "n", "off", "0", "不顺延")
+
+
+def _is_bool_rule(name: str) -> bool:
+    return {field.name: field.type for field in fields(RuleSet)}[name] in (bool, "bool")
+
+
+def rule_key(text) -> str:
+    """The rule's key from its key or its Chinese label (签收期限 → sign_days); LedgerError if neither."""
+    name = str(text or "").strip()
+    if name in RULE_LABELS:
+        return name
+    for key, (label, _unit) in RULE_LABELS.items():
+        if name == label:
+            return key
+    known = "、".join(label for label, _unit in RULE_LABELS.values())
+    raise LedgerError(f"没有“{name}”这条期限规则，可用的有：{known}。")
+
+
+def convert_rule(name: str, value) -> int | bool:
+    """A stored or typed value of one rule as its type (days and months: int; 顺延: bool)."""
+    label = RULE_LABELS.get(name, (name, ""))[0]
+    if _is_bool_rule(name):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+        raise LedgerError(f"{label}应为“是”或“否”，收到的是“{value}”。")
+    if isinstance(value, bool):
+        raise LedgerError(f"{label}应为整数，收到的是“{value}”。")
+    text = str(value).strip()
+    if not isinstance(value, int) and not re.fullmatch(r"[+-]?[0-9]+", text):
+        raise LedgerError(f"{label}应为整数，收到的是“{value}”。")
+    number = int(value) if isinstance(value, int) else int(text)
+    if number < 0:
+        raise LedgerError(f"{label}不能为负数，收到的是{number}。")
+    return number
+
+
+def rule_value(name: str, value) -> int | bool:
+    """One rule's value, converted and within its bounds; LedgerError with the reason if not."""
+    converted = convert_rule(name, value)
+    bounds = RULE_BOUNDS.get(name)
+    if bounds is not None and not bounds[0] <= converted <= bounds[1]:
+        label, unit = RULE_LABELS[name]
+        raise LedgerError(f"{label}应在{bounds[0]}到{bounds[1]}之间（单位：{unit}），收到的是{converted}。")
+    return converted
+
+
+def rule_text(name: str, value) -> str:
+    """A rule's value as the office reads it: 10, 3, 是/否."""
+    if _is_bool_rule(name):
+        return "是" if value else "否"
+    return str(value)
 
 
 DEFAULT_RULES = RuleSet()
@@ -91,9 +192,36 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(result.year, result.month, result.day)
 
 
-def reply_due(case, rules: RuleSet = DEFAULT_RULES) -> dt.date:
-    """答复期限: the extension if granted, else 交办 + the rule's months."""
-    return case.extended_due or add_months(case.assigned_on, rules.reply_months)
+def roll_forward(day: dt.date, calendar: WorkCalendar) -> WorkdayResult:
+    """顺延: `day` if it is a working day, else the next working day; estimated when a year
+    the roll looked at is not confirmed."""
+    rolled = day
+    for _ in range(400):  # a year of rest days is a broken calendar, not a reason to hang
+        if calendar.is_working_day(rolled):
+            break
+        rolled += dt.timedelta(days=1)
+    unknown = calendar.unknown_years(day, rolled)
+    return WorkdayResult(day=rolled, estimated=bool(unknown), unknown_years=unknown)
+
+
+def _rolled(day: dt.date, rules: RuleSet, calendar: WorkCalendar | None) -> dt.date:
+    return roll_forward(day, calendar or WorkCalendar()).day if rules.roll_to_working_day else day
+
+
+def sign_due(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | None = None) -> dt.date:
+    """签收期限: 交办 + the rule's days (moved past rest days when the session says so)."""
+    return _rolled(case.assigned_on + dt.timedelta(days=rules.sign_days), rules, calendar)
+
+
+def opinion_due(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | None = None) -> dt.date:
+    """汇办意见期限: 交办 + the rule's months (moved past rest days when the session says so)."""
+    return _rolled(add_months(case.assigned_on, rules.opinion_months), rules, calendar)
+
+
+def reply_due(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | None = None) -> dt.date:
+    """答复期限: the extension if granted, else 交办 + the rule's months (moved past rest days
+    when the session says so)."""
+    return _rolled(case.extended_due or add_months(case.assigned_on, rules.reply_months), rules, calendar)
 
 
 def latest_extension(case, rules: RuleSet = DEFAULT_RULES) -> dt.date:
@@ -104,13 +232,20 @@ def latest_extension(case, rules: RuleSet = DEFAULT_RULES) -> dt.date:
 def milestones(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | None = None) -> list[Milestone]:
     """Every milestone the case has reached or faces, in the order of its life."""
     calendar = calendar or WorkCalendar()
-    result = [Milestone("sign", "签收", case.assigned_on + dt.timedelta(days=rules.sign_days), case.signed_on)]
+
+    def by_date(key, label, due, done_on):
+        if not rules.roll_to_working_day:
+            return Milestone(key, label, due, done_on)
+        rolled = roll_forward(due, calendar)
+        return Milestone(key, label, rolled.day, done_on, False, rolled.estimated, rolled.warning)
+
+    result = [by_date("sign", "签收", case.assigned_on + dt.timedelta(days=rules.sign_days), case.signed_on)]
     if case.role == "汇办":
-        result.append(
-            Milestone("opinion", "汇办意见", add_months(case.assigned_on, rules.opinion_months), case.opinion_sent_on)
-        )
+        result.append(by_date("opinion", "汇办意见", add_months(case.assigned_on, rules.opinion_months),
+                              case.opinion_sent_on))
         return result
-    result.append(Milestone("reply", "答复", reply_due(case, rules), case.replied_on))
+    result.append(by_date("reply", "答复", case.extended_due or add_months(case.assigned_on, rules.reply_months),
+                          case.replied_on))
     if case.replied_on is None:
         return result
 
@@ -124,7 +259,7 @@ def milestones(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | No
     )
     if case.rehandle_started_on is not None:
         result.append(
-            Milestone(
+            by_date(
                 "rehandle",
                 "重办答复",
                 add_months(case.rehandle_started_on, rules.rehandle_months),
@@ -146,7 +281,7 @@ def milestones(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | No
         by_working_days("disclosure", "公开", case.replied_on, rules.disclosure_working_days, case.disclosed_on)
     )
     if case.review_due is not None:
-        result.append(Milestone("review", "回头看", case.review_due, None))
+        result.append(by_date("review", "回头看", case.review_due, None))
     elif case.reviewed_on is not None:
         result.append(Milestone("review", "回头看", case.reviewed_on, case.reviewed_on))
     return result

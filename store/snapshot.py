@@ -53,6 +53,7 @@ class LedgerSummary:
     overdue: int
     awaiting_evaluation: int
     stale: int
+    estimated: int = 0  # open cases whose next deadline was counted on an estimated year (推算)
 
 
 class LedgerSnapshot:
@@ -140,7 +141,7 @@ class LedgerSnapshot:
         return cached
 
     def summary(self, rows: Iterable[LedgerRow]) -> LedgerSummary:
-        open_cases = awaiting_sign = due7 = overdue = awaiting_eval = stale = 0
+        open_cases = awaiting_sign = due7 = overdue = awaiting_eval = stale = estimated = 0
         for row in rows:
             if row.status in ("已办结", "已反馈"):
                 continue
@@ -153,4 +154,5 @@ class LedgerSnapshot:
                     due7 += 1
             awaiting_eval += row.next_milestone in ("评价", "再次评价")
             stale += row.stale
-        return LedgerSummary(open_cases, awaiting_sign, due7, overdue, awaiting_eval, stale)
+            estimated += row.estimated
+        return LedgerSummary(open_cases, awaiting_sign, due7, overdue, awaiting_eval, stale, estimated)

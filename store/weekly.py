@@ -52,6 +52,8 @@ class ChecklistItem:
     status: str
     reasons: tuple[str, ...]
     next_due: dt.date | None
+    next_milestone: str = ""
+    estimated: bool = False  # next_due counted through a year whose holidays nobody confirmed (推算)
 
     @property
     def label(self) -> str:
@@ -138,7 +140,8 @@ def _items(today: dt.date, case_ids: list[int] | None = None) -> list[ChecklistI
         if not reasons and case_ids is None:
             continue
         items.append(ChecklistItem(case.id, case.number, case.title, case.division_name or "", case.status,
-                                   tuple(reasons), case.next_due))
+                                   tuple(reasons), case.next_due, case.next_milestone or "",
+                                   bool(case.next_due_estimated) and case.next_due is not None))
     return items
 
 

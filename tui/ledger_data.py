@@ -4,7 +4,10 @@ At start it fetches the first screenful (indexed, fast at any size) so the ledge
 once, then loads every row into a `LedgerSnapshot` on the bulk thread. Every second it asks
 a `ChangeWatcher` whether anyone committed (this desk, a second workstation, the command
 line); if so it fetches only the cases with new events and puts them in place. When the
-office's date changes (midnight in Asia/Shanghai) every countdown is recomputed.
+office's date changes (midnight in Asia/Shanghai) every countdown is recomputed. A change
+to the office's own settings (a 变更记录: the calendar, a session's rules, the sessions)
+writes no case event but may move every deadline, so a new change record reloads the
+whole ledger.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import datetime as dt
 import gc
 from dataclasses import dataclass
 
-from store import clock, queries
+from store import changes, clock, queries
 from store.db import ChangeWatcher, database
 from store.queries import LedgerRow, SessionInfo
 from store.snapshot import LedgerSnapshot
@@ -31,31 +34,41 @@ class FirstLook:
     total: int
     sessions: list[SessionInfo]
     newest_event: int
+    newest_change: int = 0
 
 
 def _first_look() -> FirstLook:
     today = clock.today()
     newest = queries.latest_event_id()
     return FirstLook(today, queries.ledger_rows(today=today, limit=FIRST_WINDOW), queries.ledger_count(),
-                     queries.sessions(), newest)
+                     queries.sessions(), newest, changes.latest_change_id())
 
 
-def _full_load() -> tuple[LedgerSnapshot, int]:
+def _full_load() -> tuple[LedgerSnapshot, int, int]:
+    """(every row, the newest event id, the newest change record id), the ids read before the rows."""
     today = clock.today()
     newest = queries.latest_event_id()
-    return LedgerSnapshot(queries.ledger_rows(today=today), today), newest
+    newest_change = changes.latest_change_id()
+    return LedgerSnapshot(queries.ledger_rows(today=today), today), newest, newest_change
 
 
-def _changes(watcher_holder: list, since: int, today: dt.date, force: bool) -> tuple[list[LedgerRow], int, bool]:
-    """On the store thread: (changed rows, newest event id, whether anything was committed)."""
+def _changes(watcher_holder: list, since: int, today: dt.date, force: bool,
+             change_seen: int = 0) -> tuple[list[LedgerRow], int, bool, bool]:
+    """On the store thread: (changed rows, newest event id, whether anything was committed,
+    whether a change record newer than `change_seen` exists: then everything is reloaded).
+
+    The change record id is read on every look: outside SQLite the watcher counts events only.
+    """
     if not watcher_holder:
         watcher_holder.append(ChangeWatcher(database.obj))
     fired = watcher_holder[0].changed() or force
+    if changes.latest_change_id() > change_seen:
+        return [], since, True, True
     if not fired:
-        return [], since, False
+        return [], since, False, False
     case_ids, newest = queries.cases_changed_since(since)
     rows = queries.ledger_rows(today=today, case_ids=case_ids) if case_ids else []
-    return rows, newest, True
+    return rows, newest, True, False
 
 
 def _close_watcher(watcher_holder: list) -> None:
@@ -82,6 +95,7 @@ class LedgerData:
         self.first: FirstLook | None = None
         self.sessions: list[SessionInfo] = []
         self.newest_event = 0
+        self.newest_change = 0  # the newest 变更记录 the snapshot has taken in
         self._watcher: list = []
 
     @property
@@ -98,26 +112,33 @@ class LedgerData:
         self.first = await self.gateway.call(_first_look)
         self.sessions = self.first.sessions
         self.newest_event = self.first.newest_event
+        self.newest_change = self.first.newest_change
         return self.first
 
     async def load_all(self) -> None:
-        snapshot, newest = await self.gateway.bulk(_full_load)
+        snapshot, newest, newest_change = await self.gateway.bulk(_full_load)
         if self.snapshot is not None:
             snapshot.sort(*self.snapshot.order)
         self.snapshot = snapshot
         _settle()
         self.newest_event = min(self.newest_event, newest) if self.newest_event else newest
+        self.newest_change = newest_change
         await self.check(force=True)
 
     async def check(self, *, force: bool = False) -> list[int] | None:
-        """Bring changed cases in; return their ids (None: nothing changed, [] : date changed)."""
+        """Bring changed cases in; return their ids (None: nothing changed; []: everything was
+        reloaded, because the date changed or the office changed its calendar or rules)."""
         if self.snapshot is None:
             return None
         if clock.today() != self.snapshot.today:
             await self.load_all_again()
             return []
         since = self.newest_event
-        rows, newest, fired = await self.gateway.call(_changes, self._watcher, since, self.snapshot.today, force)
+        rows, newest, fired, settings_changed = await self.gateway.call(
+            _changes, self._watcher, since, self.snapshot.today, force, self.newest_change)
+        if settings_changed:
+            await self.load_all_again()
+            return []
         if not fired:
             return None
         self.newest_event = max(newest, self.newest_event)
@@ -130,11 +151,12 @@ class LedgerData:
 
     async def load_all_again(self) -> None:
         order = self.snapshot.order if self.snapshot else ("deadline", False)
-        snapshot, newest = await self.gateway.bulk(_full_load)
+        snapshot, newest, newest_change = await self.gateway.bulk(_full_load)
         snapshot.sort(*order)
         self.snapshot = snapshot
         _settle()
         self.newest_event = newest
+        self.newest_change = newest_change
         self.sessions = await self.gateway.call(queries.sessions)
 
     async def urges_this_week(self, session_id: int | None) -> int:

@@ -26,6 +26,7 @@ from store import clock
 from store.db import SQLITE_HEADER
 from store.errors import LedgerError
 from store.models import URGE_LEVELS
+from store.office_calendar import ESTIMATED_MARK, ESTIMATED_NOTE
 from store.queries import LedgerRow, _all_rules, ledger_rows
 from store.rules import DEFAULT_RULES
 
@@ -49,6 +50,7 @@ COLUMNS: tuple[tuple[str, Callable[[LedgerRow], object]], ...] = (
     ("催办级别", lambda r: URGE_LEVELS.get(r.urge_level, "") if r.urge_level else ""),
     ("是否滞后", lambda r: r.stale),
     ("是否逾期", lambda r: r.overdue),
+    ("期限是否推算", lambda r: r.estimated),  # see store.office_calendar.ESTIMATED_NOTE
 )
 """The exported columns: header and how to read it from a `LedgerRow`."""
 
@@ -243,6 +245,7 @@ class ExportRow:
     urge_count: int
     last_followup_on: dt.date | None
     state: str  # overdue / soon / done / ""
+    estimated: bool = False  # next_due counted through a year whose holidays nobody confirmed (推算)
 
     @property
     def state_words(self) -> str:
@@ -287,7 +290,7 @@ def ledger_export_rows(*, session_id: int | None = None, today: dt.date | None =
             result_class=case.result_class, reply_summary=case.reply_summary, evaluation=case.evaluation,
             disclosure=case.disclosure, status=row.status, next_milestone=row.next_milestone,
             next_due=row.next_due, days_left=row.days_left, countdown=row.countdown, urge_count=row.urge_count,
-            last_followup_on=row.last_followup_on, state=state,
+            last_followup_on=row.last_followup_on, state=state, estimated=row.estimated,
         ))
     return result
 
@@ -321,6 +324,7 @@ XLSX_COLUMNS: tuple[tuple[str, int, Callable[[ExportRow], object], bool], ...] =
     ("状态", 9, lambda r: r.status, False),
     ("下一期限事项", 12, lambda r: r.next_milestone, False),
     ("下一期限", 11, lambda r: r.next_due, False),
+    ("期限推算", 9, lambda r: ESTIMATED_MARK if r.estimated else "", False),
     ("倒计时", 14, lambda r: r.countdown, False),
     ("期限状态", 9, lambda r: r.state_words, False),
     ("催办次数", 8, lambda r: r.urge_count, False),
@@ -366,7 +370,9 @@ def build_workbook(rows: Iterable[ExportRow], *, public: bool = False, title_not
     fills = {state: PatternFill("solid", fgColor=color) for state, color in _FILLS.items()}
     state_columns = {index for index, column in enumerate(columns, start=1) if column[0] in ("倒计时", "期限状态")}
     count = 0
+    estimated = False
     for count, row in enumerate(rows, start=1):
+        estimated = estimated or row.estimated
         if public:
             row = _public_row(row)
         line = count + 1
@@ -385,6 +391,11 @@ def build_workbook(rows: Iterable[ExportRow], *, public: bool = False, title_not
                 cell.data_type = "s"  # text that starts with = stays text, never a formula
             if index in state_columns and row.state:
                 cell.fill = fills[row.state]
+    if estimated:
+        from openpyxl.comments import Comment
+
+        header = next(index for index, column in enumerate(columns, start=1) if column[0] == "期限推算")
+        sheet.cell(row=1, column=header).comment = Comment(ESTIMATED_NOTE, "督办台")
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(count + 1, 1)}"
     if title_note:

@@ -2,7 +2,9 @@
 
 The list is read whole and every row is checked before anything is written. A file with
 any error writes nothing: the refusal (`ImportRefused`) lists each problem as
-"第N行「列名」：问题" (N is the row number as the spreadsheet shows it). A good file is
+"第N行「列名」：问题" (N is the row number as the spreadsheet shows it): besides each cell,
+a 承办 row may not name co-units and a 汇办 row names its lead unit (when the list has a
+主办单位 column), as a case entered by hand (`store.entry`). A good file is
 written in one transaction: a number new to its session is 交办 through
 `actions.create_case`; a number the session already has is never created twice — its
 title, summary, category and lead unit are corrected through `actions.edit_case` (one 修改
@@ -318,6 +320,11 @@ def check_rows(table: list[list], *, session: str | None = None, today: dt.date 
                                                 "topic", "summary")}
         cosigners = tuple(part for part in _SPLIT.split(text("cosigners")) if part)
         co_units = tuple(part for part in re.split(r"[、，,；;\n]+", text("co_units")) if part.strip())
+        if role == "承办" and co_units:
+            problems.append(f"第{line}行「{names.get('co_units', COLUMN_NAMES['co_units'])}」：承办件由本局独立办理，"
+                            "不应有会办单位（请删去，或把办理方式改为主办）")
+        if role == "汇办" and "lead_unit" in columns and not values["lead_unit"]:
+            problems.append(f"第{line}行「{names['lead_unit']}」：汇办件须填写主办单位")
         if (values["phone"] or values["group"] or values["unit_title"]) and not values["proposer"] \
                 and "proposer" in columns:
             problems.append(f"第{line}行「{names['proposer']}」：填写了代表的电话或单位，却没有领衔代表姓名")
@@ -392,7 +399,10 @@ def _import_row(row: ImportRow, session: Session, operator: str, result: ImportR
         actions.create_case(operator, session=session, number=row.number, title=row.title, role=row.role,
                             assigned_on=row.assigned_on, lead_proposer=proposer, cosigners=row.cosigners,
                             lead_unit=row.lead_unit, co_units=row.co_units, summary=row.summary, topic=row.topic,
-                            note="导入交办清单")
+                            note="导入交办清单",
+                            # a list with no 主办单位 column at all cannot name it: the row is
+                            # checked above when the column exists, and the case asks for it later
+                            require_lead_unit=bool(row.lead_unit) or row.role != "汇办")
         result.created.append(row.number)
         return
     changes = {name: getattr(row, name) for name in EDITABLE_FIELDS

@@ -22,6 +22,7 @@ from store import clock
 from store.errors import LedgerError
 from store.io.files import save_text
 from store.models import URGE_LEVELS
+from store.office_calendar import ESTIMATED_NOTE, marked
 from store.queries import UrgeTarget, urge_targets
 
 OFFICE = "局办公室"
@@ -39,6 +40,7 @@ class NoticeCase(NamedTuple):
     due: dt.date | None
     countdown: str  # 已逾期3天 / 今日到期 / 还剩5天
     level_name: str  # this urge: 一次催办 / 二次催办 / 领导督办
+    estimated: bool = False  # the date was counted on a year whose holidays are not confirmed (推算)
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def urge_notice(division_id: int | None, case_ids, *, operator: str, today: dt.d
     ordered = sorted(targets, key=lambda t: (t.next_due is None, t.next_due or dt.date.max, t.number))
     cases = tuple(
         NoticeCase(t.label, t.title, t.next_milestone if t.next_due else "", t.next_due,
-                   late_text(t.next_due, today), URGE_LEVELS[chosen[t.case_id][0]])
+                   late_text(t.next_due, today), URGE_LEVELS[chosen[t.case_id][0]], t.estimated)
         for t in ordered
     )
     text = _text(division, ordered, cases, level, respond, operator, today)
@@ -164,7 +166,8 @@ def _text(division: str, targets: list[UrgeTarget], cases: tuple[NoticeCase, ...
     mixed = len({case.level_name for case in cases}) > 1
     items = []
     for n, (target, case) in enumerate(zip(targets, cases), 1):
-        deadline = f"{case.milestone}期限{chinese_date(case.due)}，{case.countdown}" if case.due else case.countdown
+        deadline = (f"{case.milestone}期限{marked(chinese_date(case.due), case.estimated)}，{case.countdown}"
+                    if case.due else case.countdown)
         line = f"{_item_number(n)}、{case.label}《{case.title}》（{target.role}），{deadline}"
         if mixed:
             line += f"（本次为{case.level_name}）"
@@ -174,7 +177,7 @@ def _text(division: str, targets: list[UrgeTarget], cases: tuple[NoticeCase, ...
         TITLE,
         f"{division}：",
         f"经{OFFICE}检查，你处承办的以下{len(cases)}件{kind}{state}，有关情况如下：",
-        "\n".join(items),
+        "\n".join(items) + (f"\n（注：{ESTIMATED_NOTE}）" if any(case.estimated for case in cases) else ""),
         f"{LEVEL_SENTENCES[level]}{ask}抓紧办理，并请于{chinese_date(respond)}前将办理进展书面反馈{OFFICE}。",
         f"{OFFICE}\n联系人：{operator}\n{chinese_date(today)}",
     ]

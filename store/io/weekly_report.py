@@ -17,6 +17,7 @@ from pathlib import Path
 
 from store import clock
 from store.models import Case, Division, Event
+from store.office_calendar import ESTIMATED_MARK, ESTIMATED_NOTE, marked
 from store.queries import DEFAULT_RULES, OPEN_EXCLUDED, UNASSIGNED, _all_rules, format_number, load_calendar
 from store.rules import milestones
 from store.weekly import REVIEW_KEY, parse_week, week_days
@@ -32,6 +33,12 @@ class RiskItem:
     milestone: str
     due: dt.date
     days_left: int
+    estimated: bool = False  # counted through a year whose holidays nobody confirmed (推算)
+
+    @property
+    def due_text(self) -> str:
+        """2027-01-08, with the estimated mark when the date was counted on an estimate."""
+        return marked(f"{self.due:%Y-%m-%d}", self.estimated)
 
     @property
     def label(self) -> str:
@@ -112,7 +119,8 @@ def weekly_report(week: str, *, today: dt.date | None = None) -> WeeklyReport:
         for milestone in milestones(case, all_rules.get(case.session_id, DEFAULT_RULES), calendar):
             if not milestone.done and milestone.due <= horizon:
                 risks.append(RiskItem(case.number, case.title, names.get(case.division_id, UNASSIGNED),
-                                      milestone.label, milestone.due, (milestone.due - today).days))
+                                      milestone.label, milestone.due, (milestone.due - today).days,
+                                      milestone.estimated))
     risks.sort(key=lambda item: (item.due, item.number))
     table = sorted(
         (DivisionWeek(names.get(division_id, UNASSIGNED) if division_id else UNASSIGNED, *line)
@@ -152,7 +160,9 @@ def to_markdown(report: WeeklyReport) -> str:
     if report.at_risk:
         lines += ["| 编号 | 标题 | 处室 | 事项 | 期限 | 倒计时 |", "| --- | --- | --- | --- | --- | --- |"]
         lines += [f"| {item.label} | {_cell(item.title)} | {_cell(item.division)} | {item.milestone} | "
-                  f"{item.due:%Y-%m-%d} | {item.countdown} |" for item in report.at_risk]
+                  f"{item.due_text} | {item.countdown} |" for item in report.at_risk]
+        if any(item.estimated for item in report.at_risk):
+            lines += ["", ESTIMATED_NOTE]
     else:
         lines.append("下周没有到期或已逾期的事项。")
     lines += ["", "## 各处室情况", "", "| 处室 | 在办 | 已逾期 | 本周催办 | 本周答复 |", "| --- | ---: | ---: | ---: | ---: |"]
@@ -193,9 +203,13 @@ def to_xlsx(report: WeeklyReport, path: str | Path) -> Path:
     _sheet(book, "本周工作", ["周次", "起", "止", "截至", "每周检查", "催办", "答复", "办结"],
            [[report.week, report.monday, report.sunday, report.as_of, report.checked, report.urged,
              report.replied, report.closed]], first=True)
-    _sheet(book, "下周风险", ["编号", "标题", "处室", "事项", "期限", "倒计时"],
-           [[item.label, item.title, item.division, item.milestone, item.due, item.countdown]
-            for item in report.at_risk])
+    risks = _sheet(book, "下周风险", ["编号", "标题", "处室", "事项", "期限", "倒计时", "期限推算"],
+                   [[item.label, item.title, item.division, item.milestone, item.due, item.countdown,
+                     ESTIMATED_MARK if item.estimated else ""] for item in report.at_risk])
+    if any(item.estimated for item in report.at_risk):
+        from openpyxl.comments import Comment
+
+        risks["G1"].comment = Comment(ESTIMATED_NOTE, "督办台")
     _sheet(book, "各处室", ["处室", "在办", "已逾期", "本周催办", "本周答复"],
            [[d.division, d.open_cases, d.overdue, d.urged, d.replied] for d in report.divisions])
     path = Path(path)

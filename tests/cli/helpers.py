@@ -20,10 +20,12 @@ def small_ledger(path: Path, *, cases: int = 3) -> Path:
         owner = actions.ensure_person("张三", division=division, title="经办人")
         proposer = actions.ensure_proposer("李四", group="福田代表团", phone="13800138000")
         for index in range(cases):
+            role = ("主办", "汇办", "承办")[index % 3]
             recorded = actions.create_case(
                 "测试", session=session, number=f"2023{index + 1:04d}",
                 title=TRICKY_TITLE if index == 0 else f"关于第{index}项工作的建议",
-                role=("主办", "汇办", "承办")[index % 3], assigned_on=dt.date(2023, 3, 10), lead_proposer=proposer,
+                role=role, assigned_on=dt.date(2023, 3, 10), lead_proposer=proposer,
+                lead_unit="市发展改革委" if role == "汇办" else "",
             )
             actions.sign_for(recorded.case_id, "测试", on=dt.date(2023, 3, 14))
             actions.assign(recorded.case_id, "测试", division=division, owner=owner)

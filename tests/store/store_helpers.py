@@ -50,7 +50,9 @@ def division(name: str = "数据资源处"):
 
 def new_case(number: str = "20230489", *, role: str = "主办", assigned_on: dt.date = ASSIGNED,
              title: str = "关于推进政务数据共享的建议", session_row: Session | None = None, **fields) -> int:
-    """交办 a case (in the NPC session unless told) and return its id."""
+    """交办 a case (in the NPC session unless told) and return its id; a 汇办 case names its lead unit."""
+    if role == "汇办":
+        fields.setdefault("lead_unit", "市发展改革委")
     return actions.create_case(
         OPERATOR,
         session=session_row or session(),

@@ -66,7 +66,7 @@ async def test_session_switch_and_summary_bar(desk):
     path, ids = desk
     other = actions.ensure_session("市政协七届五次会议", body="政协", year=2026)
     actions.create_case(OPERATOR, session=other, number="0042", title="关于数字政府建设的提案", role="汇办",
-                        assigned_on=TODAY - dt.timedelta(days=40))
+                        assigned_on=TODAY - dt.timedelta(days=40), lead_unit="市政协办公厅")
     async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
         app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, LedgerScreen) and app.ledger.loaded

@@ -1,8 +1,9 @@
 """The case screen: every field, the milestones with countdowns, the timeline newest first.
 
 Every step of the case's life is a key here (see `tui.screens.stepping`), beside `f` 跟进,
-`u` 催办 and `z` 撤销. The timeline is the audit trail: each entry names who and when, and
-`l` / `o` narrow it to one kind of event or one operator (`L` shows everything again).
+`u` 催办, `z` 撤销, `m` 修改 and `M` 更正 (see `tui.screens.correcting`). The timeline is
+the audit trail: each entry names who and when (a 修改 or 更正 names each field before → after),
+and `l` / `o` narrow it to one kind of event or one operator (`L` shows everything again).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from store.models import EVENT_KINDS, RESULT_CLASS_NAMES
 from store.queries import CaseCard, TimelineEntry
 from tui.messages import LedgerUpdated
 from tui.screens.acting import ActingMixin
+from tui.screens.correcting import CorrectingMixin, correction_bindings
 from tui.screens.stepping import StepsMixin, step_bindings
 from tui.text import visible
 
@@ -110,10 +112,11 @@ class Names:
 def card_and_names(case_id: int, today) -> tuple[CaseCard | None, Names]:
     """The case card and the names its events refer to (run on the store thread)."""
     card = queries.case_card(case_id, today=today)
-    return card, Names({d.id: d.name for d in queries.divisions()}, {p.id: p.name for p in queries.people()})
+    return card, Names({d.id: d.name for d in queries.divisions(include_retired=True)},
+                       {p.id: p.name for p in queries.people(include_retired=True)})
 
 
-EXTRA_LABELS = {"participants": "参加人员 ", "approval": "批准 ", "undone_kind": "撤销的是 "}
+EXTRA_LABELS = {"participants": "参加人员 ", "approval": "批准 ", "undone_kind": "撤销的是 ", "corrects": "更正的是 "}
 """What else an event recorded that the timeline names (from the event's `data`)."""
 
 
@@ -128,7 +131,10 @@ def entry_details(entry: TimelineEntry, names: Names | None = None) -> list[str]
     if entry.respond_by:
         details.append(f"反馈期限 {entry.respond_by:%Y-%m-%d}")
     data = entry.data or {}
-    after = data.get("after", {})
+    changes = entry.changes
+    for name, before, after_text in changes:
+        details.append(f"{name} {_short(before)}→{_short(after_text)}")
+    after = {} if changes else data.get("after", {})
     for key, label in AFTER_LABELS.items():
         if after.get(key):
             details.append(f"{label}{after[key]}")
@@ -148,6 +154,11 @@ def entry_details(entry: TimelineEntry, names: Names | None = None) -> list[str]
     if entry.next_followup_on and entry.kind != "催办":
         details.append(f"下次跟进 {entry.next_followup_on:%Y-%m-%d}")
     return details
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A changed value as the timeline line shows it: long titles cut with …"""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def filtered(entries, kind: str | None = None, operator: str | None = None) -> list[TimelineEntry]:
@@ -198,7 +209,7 @@ def filter_words(card: CaseCard, kind: str | None, operator: str | None) -> str:
     return words + f"　共 {len(card.timeline)} 条"
 
 
-class CaseScreen(StepsMixin, ActingMixin, Screen):
+class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
     """One case, drilled into from the ledger; esc returns to the same row."""
 
     CSS_PATH = "case.tcss"
@@ -208,6 +219,7 @@ class CaseScreen(StepsMixin, ActingMixin, Screen):
         Binding("f", "follow_up", "跟进", id="case.follow_up", tooltip="记录一次查办、询办、沟通或备注"),
         Binding("u", "urge", "催办", id="case.urge", tooltip="催办负责该件的处室"),
         Binding("z", "undo", "撤销", id="case.undo", tooltip="撤销您在该件上的最近一次操作（记为新的撤销记录）"),
+        *correction_bindings("case"),
         Binding("l", "cycle_kind", "按类型", id="case.filter_kind", tooltip="跟进记录只看一种类型（再按换下一种，直到全部）"),
         Binding("o", "cycle_operator", "按操作人", id="case.filter_operator",
                 tooltip="跟进记录只看一位操作人的记录（再按换下一位，直到全部）"),

@@ -91,8 +91,12 @@ class DivisionBoardScreen(Screen):
             if keep is not None and load.division == keep:
                 table.move_cursor(row=index)
         total = sum(load.overdue for load in loads)
+        estimated = sum(load.estimated for load in loads)
+        note = (f"\n其中{estimated}件的下一期限按推算的节假日计算：所跨年份的安排尚未公布或未经办公室确认，以正式安排为准。"
+                if estimated else "")
         self.query_one("#board-help", Static).update(
-            plain(f"共{len(loads)}个处室，逾期{total}件。enter 查看该处室的件　u 催办该处室所有逾期和滞后的件　n 催办通知")
+            plain(f"共{len(loads)}个处室，逾期{total}件。enter 查看该处室的件　u 催办该处室所有逾期和滞后的件　n 催办通知"
+                  + note, single_line=False)
         )
 
     @property

@@ -233,11 +233,13 @@ class StepsMixin:
         """The step's dialog, with what it needs read from the store first (off the UI thread)."""
         gateway = self.app.gateway
         if step.name == "assign":
-            divisions = await gateway.call(queries.divisions)
+            divisions = await gateway.call(queries.divisions)  # current ones only: a retired one is not offered
             if not divisions:
-                self.app.say("台账里还没有处室，无法分派。请先录入处室和人员。", error=True, title="不能分派")
+                self.app.say("台账里还没有在用的处室，无法分派。请先在台账按 p（处室人员）录入处室和人员。", error=True,
+                             title="不能分派")
                 return None
-            return AssignDialog(card, divisions, await gateway.call(queries.people), submit=submit)
+            return AssignDialog(card, divisions, await gateway.call(queries.people), submit=submit,
+                                add_person=self.add_person_in_place)
         if step.name == "extend":
             return ExtendDialog(card, await gateway.call(queries.extension_limit, card.id), submit=submit)
         if step.name == "reply":
@@ -245,6 +247,17 @@ class StepsMixin:
             signer = next((p.name for p in people if p.title == "局长"), "")
             return ReplyDialog(card, submit=submit, signer=signer)
         return DIALOGS[step.name](card, submit=submit)
+
+    async def add_person_in_place(self, values: dict[str, Any]):
+        """分派 dialog's ctrl+n: save a new person (store.office); return their id and the current staff."""
+        from store import office
+
+        gateway = self.app.gateway
+        saved = await gateway.call(office.add_person, self.app.operator, values["name"],
+                                   division_id=values["division_id"], title=values["title"], post=values["post"],
+                                   phone=values["phone"], note=values["note"])
+        self.app.say(saved.message)
+        return saved.id, await gateway.call(queries.people)
 
     def step_submitter(self, step: Step, card: CaseCard):
         """Save with the version the user saw; after a conflict, the next save is a knowing one."""

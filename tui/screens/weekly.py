@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 from store import actions, weekly
 from store.errors import LedgerError
 from store.io import weekly_report
+from store.office_calendar import ESTIMATED_NOTE, marked
 from store.queries import CaseCard
 from tui.messages import LedgerUpdated
 from tui.screens.acting import ActingMixin
@@ -132,6 +133,9 @@ class WeeklyReviewScreen(ActingMixin, Screen):
             self.query_one("#weekly-events", Static).update(Content(""))
             return
         checked = item.case_id in review.checked
+        estimated = (
+            [("\n" + f"下一期限 {item.next_milestone} {marked(f'{item.next_due:%Y-%m-%d}', True)}　{ESTIMATED_NOTE}",
+              "$text-warning")] if item.estimated and item.next_due else [])
         self.query_one("#weekly-item", Static).update(Content.assemble(
             (f"{self.index + 1}/{review.total}　", "$text-muted"),
             (f"{item.label}　", "bold"), (visible(item.title), "bold"),
@@ -139,6 +143,7 @@ class WeeklyReviewScreen(ActingMixin, Screen):
             "\n", ("事由：", "$text-muted"),
             (visible("、".join(item.reasons)), "bold $text-error") if item.reasons
             else ("目前已无待办事由（检查或办理后已解决）", "$text-success"),
+            *estimated,
         ))
         card = self.card
         if card is not None:
@@ -148,7 +153,7 @@ class WeeklyReviewScreen(ActingMixin, Screen):
                 lines.append(("  " + visible(value) + "\n", ""))
             for m in card.milestones:
                 lines.append((f"{m.label}".ljust(5, "　"), "bold"))
-                lines.append((f" {m.due:%Y-%m-%d}  {visible(m.countdown)}\n", ""))
+                lines.append((f" {marked(f'{m.due:%Y-%m-%d}', bool(m.warning))}  {visible(m.countdown)}\n", ""))
             self.query_one("#weekly-card", Static).update(Content.assemble(*lines))
             self.query_one("#weekly-events", Static).update(timeline_text(card, names=self.names))
 

@@ -4,7 +4,8 @@ A plain DataTable measures every cell before its first paint (about 10 s at 100,
 rows). This widget draws only the lines on screen from a list of `LedgerRow`s it is given,
 with fixed column widths (the title takes what is left), so its cost does not grow with
 the ledger. Stored text is drawn as plain segments with control characters made visible:
-it is never parsed as markup. Countdowns carry words and colour, never colour alone.
+it is never parsed as markup. Countdowns carry words and colour, never colour alone; a
+countdown counted on a year whose holidays are not confirmed ends in `*` (推算).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from store.office_calendar import marked
 from store.queries import LedgerRow
 from tui.text import fit, visible
 
@@ -42,7 +44,7 @@ COLUMNS = (
     Column("owner", "责任人", 6),
     Column("status", "状态", 8),
     Column("deadline", "下一期限", 19),
-    Column("countdown", "倒计时", 14),
+    Column("countdown", "倒计时", 15),  # 还剩18个工作日 and the estimated mark *
     Column("last_followup", "最近跟进", 10),
     Column("urge_count", "催办", 12),
 )
@@ -91,7 +93,7 @@ def cell_texts(row: LedgerRow) -> dict[str, str]:
         "owner": visible(row.owner) or "—",
         "status": row.status,
         "deadline": deadline,
-        "countdown": row.countdown,
+        "countdown": marked(row.countdown, row.estimated),
         "last_followup": followup,
         "urge_count": urges,
     }

@@ -5,7 +5,12 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from store.office_calendar import ESTIMATED_MARK
+
 from store.snapshot import LedgerSummary
+
+# The bar's one sentence on marked dates (the full one: store.office_calendar.ESTIMATED_NOTE).
+ESTIMATED_SHORT = "（所跨年份节假日未公布或未确认，c 工作日历）"
 
 
 class SummaryBar(Static):
@@ -26,6 +31,8 @@ class SummaryBar(Static):
             (f"  滞后 {summary.stale}", "$error" if summary.stale else ""),
             (f"  本周催办 {urges_this_week if urges_this_week is not None else '…'}", ""),
         ]
+        if summary.estimated:
+            parts.append((f"  {ESTIMATED_MARK}{summary.estimated}件期限为推算{ESTIMATED_SHORT}", "$warning"))
         if loading:
             parts.append(("  （正在载入全部案件…）", "italic"))
         self.update(Content.assemble(*parts))
