@@ -52,6 +52,7 @@ from store.rules import add_months, latest_extension, next_open, reply_due
 MAX_TITLE = 2000
 MAX_NOTE = 10000
 ACTIVITY_KINDS = ("查办", "询办", "沟通", "催办")  # a new one replaces the planned next follow-up
+CORRECTION_KINDS = ("修改", "更正")  # putting the record right is not a follow-up: staleness ignores it
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def _record(
         setattr(case, name, value)
     after = {name: _field_value(case, name) for name in changes}
     on_date = on_date or clock.today()
-    if case.last_followup_on is None or on_date > case.last_followup_on:
+    if kind not in CORRECTION_KINDS and (case.last_followup_on is None or on_date > case.last_followup_on):
         case.last_followup_on = on_date
     if kind in ACTIVITY_KINDS:
         case.next_followup_on = event_fields.get("next_followup_on")
@@ -870,6 +871,7 @@ def _recompute_activity(case: Case) -> None:
     standing = list(
         Event.select().where((Event.case == case.id) & (Event.kind != "撤销") & ~(Event.id << undone)).order_by(Event.id)
     )
+    standing = [e for e in standing if e.kind not in CORRECTION_KINDS]
     case.last_followup_on = max((e.on_date or clock.local_date_of(e.at) for e in standing), default=case.assigned_on)
     urges = [e for e in standing if e.kind == "催办"]
     case.urge_count = len(urges)

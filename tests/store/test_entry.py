@@ -157,6 +157,19 @@ def test_a_correction_is_one_event_with_before_and_after(ledger, today):
     assert ("附议/联名", "李代表、赵代表", "李代表") in entry_.changes
 
 
+def test_a_correction_is_not_a_follow_up(ledger, today):
+    """Putting the record right does not make an untouched case look worked on (滞后 stays)."""
+    case_id = enter().case_id
+    stale_before = next(r for r in ledger_rows(today=today) if r.case_id == case_id).stale
+    correct(case_id, title="关于闭会期间建议的建议")
+    raw = database.obj.execute_sql('SELECT last_followup_on FROM "case" WHERE id = ?', (case_id,)).fetchone()[0]
+    assert str(raw)[:10] == "2023-08-01"  # the 交办 date, not today's correction
+    assert stale_before and next(r for r in ledger_rows(today=today) if r.case_id == case_id).stale
+    actions.undo(Event.select().where((Event.case == case_id) & (Event.kind == "修改")).get().id, OPERATOR)
+    raw = database.obj.execute_sql('SELECT last_followup_on FROM "case" WHERE id = ?', (case_id,)).fetchone()[0]
+    assert str(raw)[:10] == "2023-08-01"
+
+
 def test_correcting_the_proposer_leaves_the_other_cases_alone(ledger, today):
     first = enter().case_id
     second = enter(number="20230902").case_id
