@@ -18,7 +18,7 @@ from tui.screens.stepping import CONFLICT_AGAIN
 
 def correction_bindings(prefix: str) -> list[Binding]:
     return [
-        Binding("m", "correct_case", "修改", show=False, id=f"{prefix}.correct_case",
+        Binding("m", "correct_case", "修改", id=f"{prefix}.correct_case",
                 tooltip="修改该件的编号、标题、领衔人、附议、办理方式、单位或交办日期（记为一条修改记录，含改前改后）"),
         Binding("M", "correct_entry", "更正", show=False, id=f"{prefix}.correct_entry",
                 tooltip="更正录错的答复（文号、类别、日期）或代表评价：写明理由，记为一条更正记录"),
