@@ -89,6 +89,12 @@ async def test_an_empty_ledger_gets_three_divisions_and_five_people_by_keys(ledg
                                         ("陈局", None, "分管局领导")]
         assert sql("SELECT COUNT(*) FROM change_record WHERE action = '新增' AND operator = ?", OPERATOR) == [(8,)]
 
+        # Home and End move to the first and the last row
+        await pilot.press("end")
+        assert screen.query_one(DataTable).cursor_row == len(screen.rows) - 1
+        await pilot.press("home")
+        assert screen.query_one(DataTable).cursor_row == 0
+
         # J moves 综合处 down one place
         cursor_to(screen, "division", "综合处")
         await pilot.press("J")

@@ -56,6 +56,8 @@ class OfficeScreen(Screen):
                 tooltip="把光标所在的处室下移一位"),
         Binding("g", "supervision", "分管", id="office.supervision", tooltip="设置光标所在的分管局领导分管哪些处室"),
         Binding("h", "toggle_retired", "显示/隐藏已停用", id="office.toggle", tooltip="显示或隐藏已停用的处室和人员"),
+        Binding("home", "first_row", "第一行", show=False, priority=True, id="office.home", tooltip="光标移到第一行"),
+        Binding("end", "last_row", "最后一行", show=False, priority=True, id="office.end", tooltip="光标移到最后一行"),
     ]
 
     def __init__(self) -> None:
@@ -320,6 +322,13 @@ class OfficeScreen(Screen):
 
         self.app.push_screen(SupervisionDialog(f"{leader.name}　{leader.title}", divisions, leader.supervises,
                                                submit=submit))
+
+    def action_first_row(self) -> None:
+        self.query_one(DataTable).move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=max(table.row_count - 1, 0))
 
     def action_toggle_retired(self) -> None:
         self.show_retired = not self.show_retired
