@@ -62,15 +62,27 @@ def backup_before_migration(path: Path, version: int) -> Path:
 
 
 def migrate_to_current(db: Database, current: int, path: Path | None = None) -> Path | None:
-    """Bring an older ledger up to `current`; return the backup's path (None: nothing to do)."""
+    """Bring an older ledger up to `current`; return the backup's path (None: nothing to do).
+
+    The steps run in one write transaction (BEGIN IMMEDIATE on SQLite) that reads the
+    version again first, so two desks opening the same old ledger at once migrate it once.
+    The cached deadlines are recomputed at the end: the new code may count them differently.
+    """
+    from peewee import SqliteDatabase
+
+    from store.deadlines import recompute_next_due
     from store.models import Meta
 
     version = stored_version(db)
     if version >= current:
         return None
     backup = backup_before_migration(path, version) if path is not None else None
-    with db.atomic():
+    with db.atomic("IMMEDIATE") if isinstance(db, SqliteDatabase) else db.atomic():
+        version = stored_version(db)
+        if version >= current:  # another desk migrated it meanwhile
+            return backup
         for step in range(version + 1, current + 1):
             STEPS[step](db)
         Meta.update(value=str(current)).where(Meta.key == "schema_version").execute()
+        recompute_next_due()
     return backup

@@ -63,7 +63,7 @@ def _import(args) -> int:
 
     operator = _resolve_operator(args.operator)
     table = importer.read_table(args.file)  # a missing or damaged file is refused before the ledger is touched
-    target = _resolve_target(args)
+    target = _resolve_target(args, for_app=True)
     parsed = parse_target(target)
     new = parsed.kind == "sqlite" and parsed.path is not None and (
         not parsed.path.exists() or (parsed.path.is_file() and parsed.path.stat().st_size == 0))
@@ -84,12 +84,11 @@ def _import(args) -> int:
 def _export(args) -> int:
     from store.db import parse_target
     from store.io import org
-    from store.models import Division, Person
     from tui.cli import EXIT_OK, _open_existing, _resolve_target, _write
 
     parsed = parse_target(_resolve_target(args))
     _open_existing(args)
     count = org.export_org_file(args.file, database_path=parsed.path if parsed.kind == "sqlite" else None)
-    divisions, people = Division.select().count(), Person.select().count()
+    divisions, people = org.office_counts()
     _write(sys.stdout, f"已导出处室{divisions}个、人员{people}人（共{count}行）至“{args.file}”。\n")
     return EXIT_OK

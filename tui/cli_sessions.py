@@ -186,9 +186,10 @@ def _create_session(args) -> int:
     rules_from = (args.rules_from or "").strip().lower()
     if rules_from not in ("default", "previous"):
         raise CommandRefused(f"--rules-from 的取值“{args.rules_from}”无效，可选：default（默认规则）、previous（沿用上一届次）。")
-    target = _resolve_target(args)
+    target = _resolve_target(args, for_app=True)
     parsed = parse_target(target)
-    is_new = parsed.kind == "sqlite" and parsed.path is not None and not parsed.path.exists()
+    is_new = parsed.kind == "sqlite" and parsed.path is not None and (
+        not parsed.path.exists() or (parsed.path.is_file() and parsed.path.stat().st_size == 0))
     with _RemoveIfCreated(target):
         open_database(target)
         made = create_session(operator, body=args.body.strip(), name=args.name, year=args.year,

@@ -365,7 +365,7 @@ def import_table(table: list[list], operator: str, *, session: str | None = None
         raise ImportRefused(f"导入文件有{len(errors)}处错误，未写入任何内容：{shown}{more}。", errors)
     result = ImportResult(dry_run=dry_run)
     with actions._transaction() as transaction:
-        sessions = _sessions_for(rows, result)
+        sessions = _sessions_for(rows, result, operator)
         for row in rows:
             _import_row(row, sessions[row.session], operator, result)
         if dry_run:
@@ -373,7 +373,10 @@ def import_table(table: list[list], operator: str, *, session: str | None = None
     return result
 
 
-def _sessions_for(rows: list[ImportRow], result: ImportResult) -> dict[str, Session]:
+def _sessions_for(rows: list[ImportRow], result: ImportResult, operator: str) -> dict[str, Session]:
+    """The sessions the rows name; one missing is created, with its 变更记录 (届次 新增)."""
+    from store.changes import record_change
+
     found: dict[str, Session] = {}
     for row in rows:
         if row.session in found:
@@ -383,6 +386,8 @@ def _sessions_for(rows: list[ImportRow], result: ImportResult) -> dict[str, Sess
             first = min(r.assigned_on for r in rows if r.session == row.session)
             body = "政协" if "政协" in row.session else "人大"
             existing = actions.ensure_session(row.session, body=body, year=first.year, assigned_on=first)
+            record_change(operator, "届次", row.session, "新增", note="导入交办清单时新建",
+                          after={"body": body, "year": first.year, "assigned_on": first})
             result.sessions_created.append(f"{row.session}（{body}，{first.year}年）")
         found[row.session] = existing
     return found

@@ -388,6 +388,13 @@ def export_rows() -> list[list]:
     return rows
 
 
+def office_counts() -> tuple[int, int]:
+    """(divisions, people) the ledger holds, retired ones included — what an export writes."""
+    from store.models import Division, Person
+
+    return Division.select().count(), Person.select().count()
+
+
 def export_org_file(path: str | Path, *, database_path: Path | None = None) -> int:
     """Write the office to `path` (xlsx, beside and renamed into place); return the number of rows."""
     from openpyxl import Workbook

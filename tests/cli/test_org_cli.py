@@ -103,3 +103,17 @@ def test_bad_arguments_are_refused_with_exit_2(cli, tmp_path):
     assert_refused(cli("org", "export", ledger, "--db", ledger), must_mention="台账数据库本身")
     assert_refused(cli("org", "import", _sheet(tmp_path / "ok.xlsx", GOOD), "--db", ledger, "--operator", " "),
                    must_mention="操作人")
+
+
+def test_writing_commands_create_the_default_ledger_on_a_fresh_login(cli, tmp_path, isolated):
+    """No --db, no DUBAN_DB, no data folder yet: org import and session create make it and say so."""
+    default = isolated / "data" / "duban" / "ledger.db"
+    assert not default.parent.exists()
+    result = cli("org", "import", _sheet(tmp_path / "处室.xlsx", GOOD), "--operator", "王秘书")
+    assert result.code == 0, result.err
+    assert "已新建" in result.out and default.is_file()
+    assert _rows(default, "SELECT COUNT(*) FROM person") == [(3,)]
+    default.unlink()
+    made = cli("session", "create", "市七届人大五次会议", "--body", "人大", "--year", "2026", "--operator", "王秘书")
+    assert made.code == 0, made.err
+    assert "已新建" in made.out and _rows(default, "SELECT name FROM session") == [("市七届人大五次会议",)]

@@ -59,6 +59,10 @@ def test_a_good_list_creates_its_cases_and_the_session(ledger, today, tmp_path):
     assert result.sessions_created and SESSION in result.sessions_created[0]
     session = Session.get(Session.name == SESSION)
     assert (session.body, session.year) == ("人大", 2023)
+    from store.db import database
+
+    assert database.obj.execute_sql("SELECT operator, area, subject, action FROM change_record").fetchall() == [
+        (OPERATOR, "届次", SESSION, "新增")]  # the new session leaves its 变更记录
     first = Case.get(Case.number == "20230001")
     assert first.role == "主办" and first.assigned_on == dt.date(2023, 3, 20)
     assert first.cosigners == ["李四", "王五"] and first.co_units == ["市发展改革委"]

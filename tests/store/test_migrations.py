@@ -55,6 +55,42 @@ def test_a_version_1_ledger_is_migrated_with_a_backup(tmp_path, today):
         copy.close()
 
 
+def test_the_migration_recomputes_the_cached_deadlines(tmp_path, today):
+    """A v1 ledger's cache knows nothing of estimated years: after the migration it does."""
+    import datetime as dt
+
+    from store import clock
+    from store.queries import load_calendar
+    from store.rules import next_open
+
+    path = tmp_path / "old.db"
+    clock.fix_today(dt.date(2039, 12, 20))
+    try:
+        open_database(path)
+        case_id = new_case(number="1", assigned_on=dt.date(2039, 12, 1))
+        actions.sign_for(case_id, "测试", on=dt.date(2039, 12, 2))
+        actions.reply(case_id, "测试", on=dt.date(2039, 12, 19), doc_no="深政数函〔2039〕1号", result_class="A")
+        close_database()
+        raw = sqlite3.connect(path)
+        raw.execute("ALTER TABLE \"case\" DROP COLUMN next_due_estimated")
+        raw.execute("UPDATE \"case\" SET next_due = '2039-12-31'")  # a stale v1 cache
+        raw.execute("DROP TABLE change_record")
+        for table, column in (("division", "sort_order"), ("division", "retired_on"), ("person", "phone"),
+                              ("person", "supervises"), ("person", "retired_on")):
+            raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        raw.execute("UPDATE duban_meta SET value = '1' WHERE key = 'schema_version'")
+        raw.commit()
+        raw.close()
+        db = open_database(path)
+        expected = next_open(Case.get_by_id(case_id), calendar=load_calendar())
+        row = db.execute_sql('SELECT next_due, next_due_estimated FROM "case"').fetchone()
+        assert str(row[0])[:10] == expected.due.isoformat() != "2039-12-31"
+        assert bool(row[1]) is True and expected.estimated  # 2040 is nobody's known year
+    finally:
+        close_database()
+        clock.fix_today(None)
+
+
 def test_a_current_ledger_is_not_migrated_again(tmp_path, today):
     path = tmp_path / "new.db"
     open_database(path)

@@ -86,7 +86,7 @@ class AssignDialog(StepDialog):
                                         value=owner if owner is not None else Select.NULL, id="owner")),
             ),
             self.row(
-                self.cell("岗位", Input(value=card.post, placeholder="例如 建议提案办理岗", id="post")),
+                self.cell("岗位", Input(value=visible(card.post), placeholder="例如 建议提案办理岗", id="post")),
                 self.cell("分管局领导", Select([(person_label(p), p.id) for p in leaders], prompt="（暂不指定）",
                                           value=leader if leader is not None else Select.NULL, id="leader")),
             ),
@@ -137,7 +137,8 @@ class AssignDialog(StepDialog):
         return {
             "division": self.choice("division", "承办处室"),
             "owner": None if owner.is_blank() else owner.value,
-            "post": self.text("post", "岗位"),
+            # shown with control characters made visible: an untouched field keeps the stored text
+            "post": self.card.post if self.text("post", "岗位") == visible(self.card.post) else self.text("post", "岗位"),
             "leader": None if leader.is_blank() else leader.value,
             **{name: self.query_one(f"#{name}", Checkbox).value for name, _ in FLAGS},
             "note": self.text("note", "备注"),
