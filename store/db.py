@@ -17,7 +17,7 @@ from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 
 from store.errors import DatabaseUnusable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema this code writes; recorded in `duban_meta` under `schema_version`."""
 
 SQLITE_PRAGMAS = {

@@ -35,7 +35,34 @@ def _to_2(db: Database) -> None:
     db.create_tables([ChangeRecord])
 
 
-STEPS = {2: _to_2}
+def _to_3(db: Database) -> None:
+    """The first evaluation kept through re-handling; an extension recorded after its deadline."""
+    for statement in (
+        'ALTER TABLE "case" ADD COLUMN first_evaluation VARCHAR(255) NOT NULL DEFAULT \'\'',
+        'ALTER TABLE "case" ADD COLUMN first_evaluated_on DATE',
+        'ALTER TABLE "case" ADD COLUMN extension_late BOOLEAN NOT NULL DEFAULT FALSE',
+    ):
+        db.execute_sql(statement)
+    _backfill_first_evaluations(db)
+
+
+def _backfill_first_evaluations(db: Database) -> None:
+    """From each case's earliest 评价 event still standing (not undone)."""
+    from store.models import Case, Event
+
+    undone = Event.select(Event.undoes).where(Event.undoes.is_null(False))
+    first: dict[int, tuple] = {}
+    query = (Event.select(Event.case, Event.on_date, Event.data)
+             .where((Event.kind == "评价") & ~(Event.id << undone)).order_by(Event.id))
+    for case_id, on_date, data in query.tuples():
+        evaluation = ((data or {}).get("after") or {}).get("evaluation") if isinstance(data, dict) else None
+        if case_id not in first and evaluation:
+            first[case_id] = (evaluation, on_date)
+    for case_id, (evaluation, on_date) in first.items():
+        Case.update(first_evaluation=evaluation, first_evaluated_on=on_date).where(Case.id == case_id).execute()
+
+
+STEPS = {2: _to_2, 3: _to_3}
 
 
 def stored_version(db: Database) -> int:

@@ -215,6 +215,7 @@ class Case(BaseModel):
     status = CharField(default="待签收", index=True)
     signed_on = LocalDateField(null=True)
     extended_due = LocalDateField(null=True)  # 延期 后的答复期限
+    extension_late = BooleanField(default=False)  # 延期 recorded after the deadline: the figures count it late
     opinion_sent_on = LocalDateField(null=True)  # 汇办意见 sent to the lead unit
     replied_on = LocalDateField(null=True)
     reply_doc_no = CharField(default="")
@@ -223,6 +224,8 @@ class Case(BaseModel):
     reply_signed_by = CharField(default="")
     evaluation = CharField(default="")  # 满意 / 基本满意 / 不满意
     evaluated_on = LocalDateField(null=True)
+    first_evaluation = CharField(default="")  # the first 评价 received, kept through re-handling
+    first_evaluated_on = LocalDateField(null=True)
     rehandle_started_on = LocalDateField(null=True)  # 不满意 received: 重新办理 starts
     rehandle_replied_on = LocalDateField(null=True)  # the new reply after 不满意
     disclosure = CharField(default="")  # 公开 / 部分公开 / 不公开

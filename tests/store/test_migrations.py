@@ -21,7 +21,8 @@ def _make_version_1(path):
     close_database()
     raw = sqlite3.connect(path)
     for table, column in (("division", "sort_order"), ("division", "retired_on"), ("person", "phone"),
-                          ("person", "supervises"), ("person", "retired_on"), ('"case"', "next_due_estimated")):
+                          ("person", "supervises"), ("person", "retired_on"), ('"case"', "next_due_estimated"),
+                          ('"case"', "first_evaluation"), ('"case"', "first_evaluated_on"), ('"case"', "extension_late")):
         raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     raw.execute("DROP TABLE change_record")
     raw.execute("UPDATE duban_meta SET value = '1' WHERE key = 'schema_version'")
@@ -76,7 +77,8 @@ def test_the_migration_recomputes_the_cached_deadlines(tmp_path, today):
         raw.execute("UPDATE \"case\" SET next_due = '2039-12-31'")  # a stale v1 cache
         raw.execute("DROP TABLE change_record")
         for table, column in (("division", "sort_order"), ("division", "retired_on"), ("person", "phone"),
-                              ("person", "supervises"), ("person", "retired_on")):
+                              ("person", "supervises"), ("person", "retired_on"), ('"case"', "first_evaluation"),
+                              ('"case"', "first_evaluated_on"), ('"case"', "extension_late")):
             raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         raw.execute("UPDATE duban_meta SET value = '1' WHERE key = 'schema_version'")
         raw.commit()
