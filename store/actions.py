@@ -858,21 +858,31 @@ def undo(event_id: int, operator: str, *, reason: str = "", expected_version: in
             if isinstance(value, str) and isinstance(field, type(Case.signed_on)):
                 value = dt.date.fromisoformat(value)
             restore[name] = value
-        result = _record(case, operator, "撤销", restore, note=_text(reason, "撤销理由"), undoes=event.id,
-                         extra={"undone_kind": event.kind},
-                         message=f"已撤销{case_label(case)}的{event.kind}记录")
+        if event.kind in CORRECTION_KINDS:
+            from store.entry import check_restored  # entry builds on this module
+
+            check_restored(case, event, restore)
+        try:
+            result = _record(case, operator, "撤销", restore, note=_text(reason, "撤销理由"), undoes=event.id,
+                             extra={"undone_kind": event.kind},
+                             message=f"已撤销{case_label(case)}的{event.kind}记录")
+        except IntegrityError:
+            raise LedgerError(f"不能撤销这条{event.kind}记录：恢复后的内容与台账中的另一件冲突"
+                              "（同一届次内编号不能重复），本次未作任何修改。") from None
         _recompute_activity(case)
         return result
 
 
 def _recompute_activity(case: Case) -> None:
-    """Rebuild the follow-up caches from the events that still stand (after an undo)."""
+    """Rebuild the follow-up caches from the events that still stand (after an undo, or a
+    corrected 交办 date: the 交办 event counts on the case's `assigned_on`, its own date may be old)."""
     undone = Event.select(Event.undoes).where((Event.case == case.id) & Event.undoes.is_null(False))
     standing = list(
         Event.select().where((Event.case == case.id) & (Event.kind != "撤销") & ~(Event.id << undone)).order_by(Event.id)
     )
     standing = [e for e in standing if e.kind not in CORRECTION_KINDS]
-    case.last_followup_on = max((e.on_date or clock.local_date_of(e.at) for e in standing), default=case.assigned_on)
+    case.last_followup_on = max((case.assigned_on if e.kind == "交办" else e.on_date or clock.local_date_of(e.at)
+                                 for e in standing), default=case.assigned_on)
     urges = [e for e in standing if e.kind == "催办"]
     case.urge_count = len(urges)
     case.urge_level = urges[-1].level if urges else 0

@@ -8,6 +8,8 @@ field checked as the importer checks a row, the proposer found or created, one �
 step out of order is refused. `correct_reply` and `correct_evaluation` put a wrong entry
 right as ONE 更正 event with a reason: the case's fields (and so every figure) take the
 corrected value, and the timeline keeps the original entry beside the correction.
+`check_restored` is what `store.actions.undo` asks before it takes a 修改 or 更正 back: the
+old values must pass the same checks again, since later steps may rest on the corrected ones.
 
 Every refusal is a `LedgerError` sentence and nothing is written.
 """
@@ -21,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from store.actions import (
+    CORRECTION_KINDS,
     KIND_OF_BODY,
     MAX_NOTE,
     MAX_TITLE,
@@ -30,6 +33,7 @@ from store.actions import (
     _load,
     _not_before,
     _operator,
+    _recompute_activity,
     _record,
     _text,
     _transaction,
@@ -196,7 +200,8 @@ def _check_role_change(case: Case, role: str) -> None:
 
 
 def _check_assigned_on(case: Case, day: dt.date) -> None:
-    """A corrected 交办 date: not after 签收 nor after any step recorded on the case."""
+    """A corrected 交办 date: not after 签收 nor after any step recorded on the case, and an
+    approved extension still later than the plain reply date and within the cap."""
     label = case_label(case)
     if case.signed_on is not None and day > case.signed_on:
         raise LedgerError(f"交办日期{day:%Y-%m-%d}晚于签收日期{case.signed_on:%Y-%m-%d}：应先交办、后签收，请检查日期。")
@@ -212,10 +217,15 @@ def _check_assigned_on(case: Case, day: dt.date) -> None:
         raise LedgerError(f"交办日期{day:%Y-%m-%d}晚于{label}已记录的{later.kind}（{later.on_date:%Y-%m-%d}）："
                           "应先交办、后办理，请检查日期。")
     if case.extended_due is not None:
-        limit = add_months(day, rules_for(case.session_id).max_reply_months)
+        rules = rules_for(case.session_id)
+        limit = add_months(day, rules.max_reply_months)
         if case.extended_due > limit:
             raise LedgerError(f"按交办日期{day:%Y-%m-%d}，已批准的延期（至{case.extended_due:%Y-%m-%d}）将超过"
-                              f"交办后{rules_for(case.session_id).max_reply_months}个月的上限，请先撤销延期或检查日期。")
+                              f"交办后{rules.max_reply_months}个月的上限，请先撤销延期或检查日期。")
+        plain = add_months(day, rules.reply_months)
+        if case.extended_due <= plain:
+            raise LedgerError(f"按交办日期{day:%Y-%m-%d}，答复期限本为{plain:%Y-%m-%d}，已批准的延期"
+                              f"（至{case.extended_due:%Y-%m-%d}）将不晚于它，不再是延期：请先撤销延期或检查日期。")
 
 
 def correct_case(operator, case_id: int, *, expected_version: int | None, note="", **fields) -> Recorded:
@@ -267,8 +277,11 @@ def correct_case(operator, case_id: int, *, expected_version: int | None, note="
         if "assigned_on" in changes:
             _check_assigned_on(case, changes["assigned_on"])
         label = case_label(case)
-        return _record(case, operator, "修改", changes, note=note, extra=extra or None,
-                       message=f"{label}已修改（{len(changes)}项）")
+        recorded = _record(case, operator, "修改", changes, note=note, extra=extra or None,
+                           message=f"{label}已修改（{len(changes)}项）")
+        if "assigned_on" in changes:  # the 交办 date counts as the first follow-up: 滞后 reads it
+            _recompute_activity(case)
+        return recorded
 
 
 def _proposer_words(values: dict) -> str:
@@ -446,6 +459,80 @@ def _before_dissatisfied(case: Case) -> dict:
     if restored.get("closed_on") is not None:
         restored["status"] = "已办结"
     return restored
+
+
+# ------------------------------------------------------------------------------ 撤销
+
+
+def check_restored(case: Case, event: Event, restore: dict) -> None:
+    """Before `undo` takes back a 修改 or 更正: the values it would put back (`restore`) pass
+    the checks the correction itself made, against the case as it stands now.
+
+    Steps recorded after the correction may rest on the corrected values (a 签收 after the
+    corrected 交办 date, co-units added once the role became 主办, a reply to a case no longer
+    汇办, an evaluation after the corrected reply date, another case given the old number):
+    refused with a sentence naming that step, and `undo` writes nothing.
+    """
+    if event.kind not in CORRECTION_KINDS or not restore:
+        return
+    try:
+        if event.kind == "修改":
+            _check_restored_fields(case, restore)
+        else:
+            _check_restored_dates(case, (event.data or {}).get("corrects"), restore)
+    except LedgerError as exc:
+        raise LedgerError(f"不能撤销这条{event.kind}记录，恢复原来的内容后：{exc}") from None
+
+
+def _check_restored_fields(case: Case, restore: dict) -> None:
+    """A 修改 taken back: the number unique, the kind, role and units in shape, the role and
+    the 交办 date fitting what has been recorded since."""
+    session = Session.get_by_id(case.session_id)
+    if "number" in restore:
+        _unique_number(session, restore["number"], case.id)
+    shape = ("kind", "role", "lead_unit", "co_units")
+    if any(name in restore for name in shape):
+        kind, role, lead_unit, co_units = (restore.get(name, getattr(case, name)) for name in shape)
+        check_case_shape(session.body, kind, role, lead_unit, co_units or [],
+                         require_lead_unit="role" in restore or "lead_unit" in restore)
+    if "role" in restore:
+        _check_role_change(case, restore["role"])
+    if restore.get("assigned_on") is not None:
+        _check_assigned_on(case, restore["assigned_on"])
+
+
+def _check_restored_dates(case: Case, corrects: str | None, restore: dict) -> None:
+    """A 更正 taken back: the reply or evaluation date put back still in order with the steps
+    recorded since (as `correct_reply` and `correct_evaluation` order them)."""
+    if corrects == "答复" and restore.get("replied_on") is not None:
+        day = restore["replied_on"]
+        _not_before(day, "答复日期", case.signed_on, "签收日期", "签收", "答复")
+        _not_after_later_steps(day, "答复日期", case.replied_on, [
+            (case.evaluated_on, "评价"), (case.disclosed_on, "公开"), (case.reviewed_on, "回头看"),
+            (case.closed_on, "办结"), (case.rehandle_started_on, "不满意评价")])
+    if corrects == "重新答复" and restore.get("rehandle_replied_on") is not None:
+        day = restore["rehandle_replied_on"]
+        _not_before(day, "重新答复日期", case.rehandle_started_on, "不满意评价日期", "收到不满意评价", "重新答复")
+        _not_after_later_steps(day, "重新答复日期", case.rehandle_replied_on, [
+            (case.evaluated_on, "评价"), (case.disclosed_on, "公开"), (case.reviewed_on, "回头看"),
+            (case.closed_on, "办结")])
+    if corrects == "评价" and restore.get("evaluated_on") is not None:
+        day = restore["evaluated_on"]
+        # the evaluation put back: named in `restore` when it changed; a 不满意 whose date alone
+        # was corrected moved the re-handling start with it (the case's evaluation may be "" since)
+        dissatisfied = restore.get("evaluation", "不满意" if "rehandle_started_on" in restore else "") == "不满意"
+        if dissatisfied:
+            _not_before(day, "评价日期", case.replied_on, "答复日期", "答复", "评价")
+            if case.evaluated_on is not None and "rehandle_replied_on" not in restore:
+                _not_after_later_steps(day, "评价日期", case.evaluated_on, [(case.rehandle_replied_on, "重新答复")])
+        else:
+            rehandle_replied_on = restore.get("rehandle_replied_on", case.rehandle_replied_on)
+            reply_day, reply_name = ((rehandle_replied_on, "重新答复") if rehandle_replied_on is not None
+                                     else (case.replied_on, "答复"))
+            _not_before(day, "评价日期", reply_day, f"{reply_name}日期", reply_name, "评价")
+            if case.evaluated_on is not None:
+                _not_after_later_steps(day, "评价日期", case.evaluated_on,
+                                       [(restore.get("closed_on", case.closed_on), "办结")])
 
 
 # --------------------------------------------------------------------------- for the desk

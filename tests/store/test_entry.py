@@ -346,3 +346,158 @@ def test_an_evaluation_before_its_reply_is_refused(ledger, today):
     actions.record_evaluation(case_id, OPERATOR, evaluation="满意", on=d("2023-08-25"))
     with pytest.raises(LedgerError, match="早于答复日期"):
         entry.correct_evaluation(OPERATOR, case_id, reason="录错", on="2023-08-19", expected_version=version(case_id))
+
+
+# ------------------------------------------------------------------- 撤销 of a correction
+
+
+def last_followup(case_id) -> str:
+    """The cached 最近跟进 date, read with plain SQL."""
+    raw = database.obj.execute_sql('SELECT last_followup_on FROM "case" WHERE id = ?', (case_id,)).fetchone()[0]
+    return str(raw)[:10]
+
+
+def undo(event_id):
+    case_id = Event.get_by_id(event_id).case_id
+    return actions.undo(event_id, OPERATOR, reason="撤销", expected_version=version(case_id))
+
+
+def refused_undo(event_id, *words) -> str:
+    """An undo that must be refused with a Chinese sentence holding `words`, writing nothing."""
+    before, stored = counts(), rows_now()
+    with pytest.raises(LedgerError) as info:
+        undo(event_id)
+    message = str(info.value)
+    assert message.startswith("不能撤销这条") and all(word in message for word in words), message
+    assert "Error" not in message and "UNIQUE" not in message
+    assert counts() == before and rows_now() == stored
+    assert sql_count("event", "undoes_id = ?", event_id) == 0
+    return message
+
+
+def test_undoing_a_corrected_assignment_date_waits_for_the_later_sign_for(ledger, today):
+    case_id = enter(assigned_on="2023-06-10").case_id
+    fixed = correct(case_id, assigned_on="2023-06-01").event_id
+    signed = actions.sign_for(case_id, OPERATOR, on=d("2023-06-05")).event_id
+    refused_undo(fixed, "交办日期2023-06-10", "签收日期2023-06-05")
+    undo(signed)
+    undo(fixed)
+    assert database.obj.execute_sql('SELECT assigned_on FROM "case" WHERE id = ?', (case_id,)).fetchone()[0] \
+        == "2023-06-10"
+    assert last_followup(case_id) == "2023-06-10"
+
+
+def test_undoing_a_role_correction_checks_the_co_units_added_since(ledger, today):
+    case_id = enter(assigned_on="2023-06-01", role="承办", co_units=[]).case_id
+    to_lead = correct(case_id, role="主办").event_id
+    with_units = correct(case_id, co_units=["市发展改革委"]).event_id
+    refused_undo(to_lead, "承办件", "会办单位")
+    undo(with_units)
+    undo(to_lead)
+    assert database.obj.execute_sql('SELECT role, co_units FROM "case" WHERE id = ?', (case_id,)).fetchone() \
+        == ("承办", "[]")
+
+
+def test_undoing_a_role_correction_after_a_reply_is_refused(ledger, today):
+    case_id = enter(assigned_on="2023-06-01", role="汇办", co_units=[]).case_id
+    to_lead = correct(case_id, role="主办").event_id
+    actions.sign_for(case_id, OPERATOR, on=d("2023-06-05"))
+    actions.reply(case_id, OPERATOR, on=d("2023-08-20"), doc_no=DOC_NO, result_class="A")
+    refused_undo(to_lead, "已答复", "汇办")
+    assert sql_count('"case"', "id = ? AND role = '主办' AND replied_on IS NOT NULL", case_id) == 1
+
+
+def test_undoing_a_corrected_number_another_case_now_holds_is_refused(ledger, today, monkeypatch):
+    case_id = enter(number="3").case_id
+    renumbered = correct(case_id, number="30").event_id
+    enter(number="3", title="另一件")
+    refused_undo(renumbered, "第3号", "不能重复")
+    # a clash the check cannot see (another workstation, PostgreSQL) is a sentence too, not the driver's text
+    monkeypatch.setattr(entry, "check_restored", lambda *args: None)
+    refused_undo(renumbered, "编号不能重复")
+    assert sql_count('"case"', "number = '3'") == 1 and sql_count('"case"', "number = '30'") == 1
+
+
+def test_undoing_a_corrected_reply_date_after_its_evaluation_is_refused(ledger, today):
+    case_id = enter(assigned_on="2023-06-01").case_id
+    actions.sign_for(case_id, OPERATOR, on=d("2023-06-05"))
+    actions.reply(case_id, OPERATOR, on=d("2023-08-10"), doc_no=DOC_NO, result_class="A")
+    fixed = entry.correct_reply(OPERATOR, case_id, reason="日期录错", on="2023-08-01",
+                                expected_version=version(case_id)).event_id
+    evaluated = actions.record_evaluation(case_id, OPERATOR, evaluation="满意", on=d("2023-08-05")).event_id
+    refused_undo(fixed, "答复日期2023-08-10", "评价日期2023-08-05")
+    undo(evaluated)
+    undo(fixed)
+    assert sql_count('"case"', "id = ? AND replied_on = '2023-08-10' AND evaluation = ''", case_id) == 1
+
+
+def test_undoing_a_corrected_evaluation_date_keeps_it_before_the_later_steps(ledger, today):
+    closed = replied("A")
+    actions.record_evaluation(closed, OPERATOR, evaluation="满意", on=d("2023-08-28"))
+    fixed = entry.correct_evaluation(OPERATOR, closed, reason="录错", on="2023-08-22",
+                                     expected_version=version(closed)).event_id
+    actions.close(closed, OPERATOR, on=d("2023-08-25"))
+    refused_undo(fixed, "评价日期2023-08-28", "办结")
+    # a 不满意 whose date was corrected: the new reply after it stands in the way of a later date…
+    late = enter(number="2", assigned_on="2023-06-01").case_id
+    actions.sign_for(late, OPERATOR, on=d("2023-06-05"))
+    actions.reply(late, OPERATOR, on=d("2023-08-20"), doc_no=DOC_NO, result_class="A")
+    actions.record_evaluation(late, OPERATOR, evaluation="不满意", on=d("2023-08-28"))
+    fixed = entry.correct_evaluation(OPERATOR, late, reason="录错", on="2023-08-25",
+                                     expected_version=version(late)).event_id
+    actions.reply(late, OPERATOR, on=d("2023-08-27"), doc_no="重新答复号", result_class="A")
+    refused_undo(fixed, "评价日期2023-08-28", "重新答复日期2023-08-27")
+    # …but not of an earlier one
+    early = enter(number="3", assigned_on="2023-06-01").case_id
+    actions.sign_for(early, OPERATOR, on=d("2023-06-05"))
+    actions.reply(early, OPERATOR, on=d("2023-08-20"), doc_no=DOC_NO, result_class="A")
+    actions.record_evaluation(early, OPERATOR, evaluation="不满意", on=d("2023-08-25"))
+    fixed = entry.correct_evaluation(OPERATOR, early, reason="录错", on="2023-08-24",
+                                     expected_version=version(early)).event_id
+    actions.reply(early, OPERATOR, on=d("2023-08-27"), doc_no="重新答复号", result_class="A")
+    undo(fixed)
+    assert database.obj.execute_sql(
+        'SELECT evaluated_on, rehandle_started_on, rehandle_replied_on FROM "case" WHERE id = ?', (early,)
+    ).fetchone() == ("2023-08-25", "2023-08-25", "2023-08-27")
+
+
+def test_undoing_a_corrected_assignment_date_keeps_the_extension_within_the_cap(ledger, today):
+    case_id = enter(assigned_on="2023-06-01").case_id
+    fixed = correct(case_id, assigned_on="2023-06-14").event_id
+    actions.sign_for(case_id, OPERATOR, on=d("2023-06-20"))
+    actions.extend(case_id, OPERATOR, new_due=d("2023-12-10"), reason="需会商")
+    refused_undo(fixed, "上限")
+
+
+# ---------------------------------------------------- a corrected 交办 date and its caches
+
+
+def test_a_corrected_assignment_date_is_the_first_follow_up(ledger, today):
+    """滞后 counts from 交办: the corrected date, not the one first entered (nor today's correction)."""
+    later = enter(assigned_on="2023-06-01").case_id
+    fixed = correct(later, assigned_on="2023-06-20").event_id
+    assert last_followup(later) == "2023-06-20"
+    undo(fixed)
+    assert last_followup(later) == "2023-06-01"
+    earlier = enter(number="2", assigned_on="2023-06-20").case_id
+    correct(earlier, assigned_on="2023-06-01")
+    assert last_followup(earlier) == "2023-06-01"
+    signed = enter(number="3", assigned_on="2023-06-01").case_id
+    actions.sign_for(signed, OPERATOR, on=d("2023-06-25"))
+    correct(signed, assigned_on="2023-06-20")
+    assert last_followup(signed) == "2023-06-25"  # the later 签收 still counts
+    assert {row.case_id: row.last_followup_on for row in ledger_rows()} == {
+        later: d("2023-06-01"), earlier: d("2023-06-01"), signed: d("2023-06-25")}
+
+
+def test_a_corrected_assignment_date_keeps_an_extension_later_than_the_plain_due_date(ledger, today):
+    late = enter(assigned_on="2023-06-01").case_id
+    actions.sign_for(late, OPERATOR, on=d("2023-06-30"))
+    actions.extend(late, OPERATOR, new_due=d("2023-09-15"), reason="需会商")
+    refused_correction(late, "延期（至2023-09-15）", assigned_on="2023-06-30")  # due 09-30 without it
+    case_id = enter(number="2", assigned_on="2023-06-01").case_id
+    actions.sign_for(case_id, OPERATOR, on=d("2023-06-15"))
+    actions.extend(case_id, OPERATOR, new_due=d("2023-09-15"), reason="需会商")
+    refused_correction(case_id, "答复期限本为2023-09-15", assigned_on="2023-06-15")  # no longer an extension
+    correct(case_id, assigned_on="2023-06-14")
+    assert sql_count('"case"', "id = ? AND assigned_on = '2023-06-14' AND extended_due = '2023-09-15'", case_id) == 1
