@@ -10,9 +10,9 @@ meantime raises `VersionConflict`, naming what changed; nothing is overwritten. 
 refusal is a `LedgerError` whose message is a Chinese sentence for the user, saying why
 and what has to come first.
 
-The rules of the road: 签收 (or 申请调整) comes first: 分派, 汇办意见, 延期 and 答复 only
-once signed; a 汇办 case sends its opinion and neither replies nor is evaluated.
-A business date is never before 交办, never in the future, and never before the step it
+The rules of the road (which step a case can take now, and the sentence when it cannot) live
+in `store.steps`: each action calls `require(case, step)` and refuses with exactly its answer.
+The checks of a typed date stay here: a business date is never before 交办, never in the future, and never before the step it
 follows (签收 before 汇办意见 and 答复; the latest reply before 评价, 公开 and 回头看; the
 不满意 evaluation before the new reply; the last reply or opinion before 办结).
 """
@@ -37,7 +37,6 @@ from store.models import (
     EVALUATIONS,
     FOLLOW_UP_KINDS,
     RESULT_CLASSES,
-    ROLES,
     URGE_LEVELS,
     Case,
     Division,
@@ -47,7 +46,9 @@ from store.models import (
     Session,
 )
 from store.queries import case_label, load_calendar, rules_for
-from store.rules import add_months, latest_extension, next_open, reply_due
+from store.rules import add_months, next_open
+from store.steps import extension_terms, not_late_sentence, require
+from store.vocabulary import case_words, checked_role, words
 
 MAX_TITLE = 2000
 MAX_NOTE = 10000
@@ -296,16 +297,17 @@ def check_case_shape(body: str, kind: str, role: str, lead_unit: str, co_units, 
     建议 only in a 人大 session and 提案 only in a 政协 one; 承办 (the bureau alone) has no
     co-units; 汇办 (we contribute to another unit's reply) names the lead unit.
     """
-    _choice(role, ROLES, "办理方式")
+    role = checked_role(role, body)
+    said = words(body)
     expected = KIND_OF_BODY.get(body)
     if kind not in KIND_OF_BODY.values():
         raise LedgerError(f"类型“{kind}”无效，应为：建议、提案。")
     if expected is not None and kind != expected:
         raise LedgerError(f"{body}的届次只收{expected}，不能登记{kind}：请检查类型或届次。")
     if role == "承办" and any(str(unit).strip() for unit in co_units):
-        raise LedgerError("承办件由本局独立办理，没有会办单位：请删去会办单位，或把办理方式改为主办。")
+        raise LedgerError(f"承办件由本局独立办理，没有{said.co_units}：请删去{said.co_units}，或把办理方式改为主办。")
     if require_lead_unit and role == "汇办" and not str(lead_unit or "").strip():
-        raise LedgerError("汇办件须填写主办单位（本局向其报送汇办意见）。")
+        raise LedgerError(f"{said.contributing_case}须填写主办单位（本局向其报送{said.opinion}）。")
 
 
 
@@ -337,18 +339,18 @@ def create_case(
     if number.startswith("第") and number.endswith("号"):
         number = number[1:-1].strip()
     title = _text(title, "标题", required=True, limit=MAX_TITLE)
-    _choice(role, ROLES, "办理方式")
     assigned = _date(assigned_on, "交办日期")
     session_id = session.id if isinstance(session, Session) else int(session)
     session_row = Session.get_or_none(Session.id == session_id)
     if session_row is None:
         raise LedgerError("找不到该届次会议。")
+    role = checked_role(role, session_row.body)  # 会办, the 政协 name, is stored as 汇办
     kind = kind or KIND_OF_BODY.get(session_row.body, "建议")
     co_units = list(co_units)
     check_case_shape(session_row.body, kind, role, lead_unit, co_units, require_lead_unit=require_lead_unit)
     proposer_id = lead_proposer.id if isinstance(lead_proposer, Proposer) else lead_proposer
     if proposer_id is not None and Proposer.get_or_none(Proposer.id == proposer_id) is None:
-        raise LedgerError("找不到所选的代表/委员。")
+        raise LedgerError(f"找不到所选的{words(session_row.body).proposer}。")
     with _transaction():
         if Case.select().where((Case.session == session_id) & (Case.number == number)).exists():
             raise LedgerError(f"{session_row.name}已有第{number}号，编号在同一届次内不能重复。")
@@ -364,7 +366,7 @@ def create_case(
                 cosigners=[_text(name, "附议人", limit=50) for name in cosigners],
                 role=role,
                 lead_unit=_text(lead_unit, "主办单位", limit=200),
-                co_units=[_text(unit, "会办单位", limit=200) for unit in co_units],
+                co_units=[_text(unit, words(session_row.body).co_units, limit=200) for unit in co_units],
                 assigned_on=assigned,
                 status="待签收",
                 version=0,
@@ -382,10 +384,7 @@ def sign_for(case_id: int, operator: str, *, on=None, note: str = "", expected_v
     operator = _operator(operator)
     with _transaction():
         case = _load(case_id, expected_version)
-        if case.status not in ("待签收", "申请调整"):
-            if case.signed_on is None:  # closed without signing: transferred elsewhere
-                raise LedgerError(f"{case_label(case)}已经交办机关同意调整并办结，无需签收。")
-            raise LedgerError(f"{case_label(case)}已于{case.signed_on}签收，无需再次签收。")
+        require(case, "sign")
         day = _date(on, "签收日期", case=case)
         _not_before(day, "签收日期", _adjustment_date(case), "申请调整日期", "申请调整", "签收")
         return _record(case, operator, "签收", {"signed_on": day, "status": "办理中"}, on_date=day,
@@ -399,8 +398,7 @@ def request_adjustment(case_id: int, operator: str, *, reason: str, on=None,
     reason = _text(reason, "申请调整的理由", required=True)
     with _transaction():
         case = _load(case_id, expected_version)
-        if case.status != "待签收":
-            raise LedgerError(f"{case_label(case)}当前状态为{case.status}，只有待签收的件可以申请调整。")
+        require(case, "adjust")
         day = _date(on, "申请日期", case=case)
         deadline = case.assigned_on + dt.timedelta(days=rules_for(case.session_id).sign_days)
         if day > deadline:
@@ -426,9 +424,7 @@ def record_adjustment_result(case_id: int, operator: str, *, approved: bool, not
     note = _text(note, "调整结果说明")
     with _transaction():
         case = _load(case_id, expected_version)
-        if case.status != "申请调整":
-            raise LedgerError(f"{case_label(case)}没有待答复的调整申请（当前状态为{case.status}），"
-                              "请先申请调整，再记录交办机关的答复。")
+        require(case, "adjustment_result")
         day = _date(on, "调整结果日期", case=case)
         _not_before(day, "调整结果日期", _adjustment_date(case), "申请调整日期", "申请调整", "记录调整结果")
         if approved:
@@ -478,9 +474,7 @@ def assign(case_id: int, operator: str, *, division: Division | int, owner: Pers
                               f"不能分派给他（她），请选择在任人员。")
     with _transaction():
         case = _load(case_id, expected_version)
-        if case.status == "已办结":
-            raise LedgerError(f"{case_label(case)}已办结，不能再分派。")
-        _require_signed(case, "分派")
+        require(case, "assign")
         changes = {
             "division": division_id,
             "owner": owner_id,
@@ -512,6 +506,7 @@ def log_follow_up(case_id: int, operator: str, *, kind: str, note: str = "", met
     planned = _planned(next_followup_on, "下次跟进日期")
     with _transaction():
         case = _load(case_id, expected_version)
+        require(case, "contact" if kind == "沟通" else "follow_up")
         day = _date(on, "跟进日期", case=case)
         extra = {"participants": _text(participants, "参加人员", limit=500)} if participants else None
         return _record(case, operator, kind, {}, on_date=day, note=note, method=method, stage=stage,
@@ -551,22 +546,13 @@ def urge_division(case_id: int, operator: str, *, note: str = "", respond_by=Non
     note = _text(note, "催办说明")
     with _transaction():
         case = _load(case_id, expected_version)
-        _require_urgeable(case)
+        require(case, "urge")
         division_id = division.id if isinstance(division, Division) else (division or case.division_id)
-        if division_id is None:
-            raise LedgerError(f"{case_label(case)}尚未分派处室，请先分派再催办。")
         level = next_urge_level(case) if level is None else int(level)
         if level not in URGE_LEVELS:
             raise LedgerError(f"催办级别“{level}”无效，应为：{'、'.join(URGE_LEVELS.values())}。")
         respond = _planned(respond_by, "反馈期限") if respond_by not in (None, "") else _default_respond_by(case)
         return _urge(case, operator, note=note, division_id=division_id, level=level, respond=respond)
-
-
-def _require_urgeable(case: Case) -> None:
-    if case.status == "已办结":
-        raise LedgerError(f"{case_label(case)}已办结，无需催办。")
-    if case.status == "申请调整":
-        raise LedgerError(f"{case_label(case)}已申请调整，正等待交办机关答复，无需催办；不同意调整的，签收分派后再催办。")
 
 
 def _default_respond_by(case: Case) -> dt.date:
@@ -627,55 +613,54 @@ def urge_cases(case_ids: Iterable[int], operator: str, *, note: str = "", respon
 
 def record_opinion_sent(case_id: int, operator: str, *, summary: str, on=None,
                         expected_version: int | None = None) -> Recorded:
-    """汇办意见: the contributing unit's opinion sent to the lead unit."""
+    """汇办意见 (会办意见 on a 政协 case): the contributing unit's opinion sent to the lead unit."""
     operator = _operator(operator)
-    summary = _text(summary, "汇办意见摘要", required=True)
     with _transaction():
         case = _load(case_id, expected_version)
-        if case.role != "汇办":
-            raise LedgerError(f"{case_label(case)}是{case.role}件，由本局答复代表，不报送汇办意见。")
-        _require_signed(case, "报送汇办意见")
-        if case.opinion_sent_on is not None:
-            raise LedgerError(f"{case_label(case)}已于{case.opinion_sent_on}报送汇办意见。")
+        said = case_words(case)
+        summary = _text(summary, f"{said.opinion}摘要", required=True)
+        require(case, "opinion")
         day = _date(on, "报送日期", case=case)
-        _not_before(day, "报送日期", case.signed_on, "签收日期", "签收", "报送汇办意见")
+        _not_before(day, "报送日期", case.signed_on, "签收日期", "签收", f"报送{said.opinion}")
         return _record(case, operator, "汇办意见", {"opinion_sent_on": day, "status": "已反馈"}, on_date=day,
-                       note=summary, message=f"{case_label(case)}汇办意见已报送{case.lead_unit or '主办单位'}")
+                       note=summary, message=f"{case_label(case)}{said.opinion}已报送{case.lead_unit or '主办单位'}")
 
 
-def extend(case_id: int, operator: str, *, new_due, reason: str, approval: str = "",
-           expected_version: int | None = None) -> Recorded:
-    """延期: a later reply date, with a reason and approval, never past 6 months from 交办."""
+def extend(case_id: int, operator: str, *, new_due, reason: str, approval: str = "", late: bool = False,
+           late_reason: str = "", expected_version: int | None = None) -> Recorded:
+    """延期: a later reply date, asked for before the current deadline, with its reason and
+    approval (who approved, or the approving document), never past 6 months from 交办.
+
+    After the deadline it is refused — or, with `late=True` and `late_reason`, recorded as a
+    late extension (逾期后补办): `Case.extension_late` is set and the event's data says
+    `late`, and the figures count a reply under it late against the original due date.
+    """
     operator = _operator(operator)
     reason = _text(reason, "延期理由", required=True)
+    approval = _text(approval, "批准情况（批准人或批准文件）", required=True, limit=500).strip()
+    late_reason = _text(late_reason, "逾期后补办延期的理由", required=bool(late))
     with _transaction():
         case = _load(case_id, expected_version)
-        if case.role == "汇办":
-            raise LedgerError(f"{case_label(case)}是汇办件，没有答复期限可延。")
-        if case.replied_on is not None:
-            raise LedgerError(f"{case_label(case)}已答复，无需延期。")
-        _require_signed(case, "延期")
+        require(case, "extend")
+        terms = extension_terms(case)
+        if terms.late and not late:
+            raise LedgerError(terms.late_sentence)
+        if late and not terms.late:
+            raise LedgerError(not_late_sentence(case, terms.current_due))
         day = _date(new_due, "新的答复期限", allow_future=True)
-        rules = rules_for(case.session_id)
-        current = reply_due(case, rules)
-        limit = latest_extension(case, rules)
-        if day <= current:
-            raise LedgerError(f"新的答复期限应晚于现在的期限 {current:%Y-%m-%d}。")
-        if day > limit:
-            raise LedgerError(f"延期不得超过交办后{rules.max_reply_months}个月（最迟 {limit:%Y-%m-%d}）。")
-        return _record(case, operator, "延期", {"extended_due": day}, note=reason,
-                       extra={"approval": _text(approval, "批准情况", limit=500)},
-                       message=f"{case_label(case)}答复期限延至{day:%Y-%m-%d}")
-
-
-def _require_signed(case: Case, step: str) -> None:
-    """签收 comes first; a case whose re-assignment is pending waits for the assigning office."""
-    if case.signed_on is not None:
-        return
-    if case.status == "申请调整":
-        raise LedgerError(f"{case_label(case)}已申请调整，正等待交办机关答复，暂不能{step}；"
-                          f"交办机关不同意调整的，请先签收再{step}。")
-    raise LedgerError(f"{case_label(case)}尚未签收，请先签收再{step}。")
+        if day <= terms.current_due:
+            raise LedgerError(f"新的答复期限应晚于现在的期限 {terms.current_due:%Y-%m-%d}。")
+        if day > terms.limit:
+            months = rules_for(case.session_id).max_reply_months
+            raise LedgerError(f"延期不得超过交办后{months}个月（最迟 {terms.limit:%Y-%m-%d}）。")
+        changes: dict = {"extended_due": day}
+        extra: dict = {"approval": approval}
+        if late:
+            changes["extension_late"] = True
+            extra.update({"late": True, "late_reason": late_reason})
+        return _record(case, operator, "延期", changes, note=reason, extra=extra,
+                       message=f"{case_label(case)}答复期限延至{day:%Y-%m-%d}"
+                               + ("（逾期后补办）" if late else ""))
 
 
 def _latest_reply(case: Case) -> tuple[dt.date | None, str]:
@@ -693,17 +678,13 @@ def reply(case_id: int, operator: str, *, on=None, doc_no: str, result_class: st
     _choice(result_class, RESULT_CLASSES, "答复类别")
     with _transaction():
         case = _load(case_id, expected_version)
-        if case.role == "汇办":
-            raise LedgerError(f"{case_label(case)}是汇办件，由主办单位答复代表；本局报送汇办意见即可。")
-        _require_signed(case, "答复")
+        require(case, "reply")
         day = _date(on, "答复日期", case=case)
         part = "（本局承办部分）" if case.role == "分办" else ""
         if case.status == "重新办理":
             _not_before(day, "重新答复日期", case.rehandle_started_on, "不满意评价日期", "收到不满意评价", "重新答复")
             changes = {"rehandle_replied_on": day, "evaluation": "", "status": "已答复"}
             message = f"{case_label(case)}已重新答复{part}（{result_class}类）"
-        elif case.replied_on is not None:
-            raise LedgerError(f"{case_label(case)}已于{case.replied_on}答复；只有代表不满意、重新办理时才再次答复。")
         else:
             _not_before(day, "答复日期", case.signed_on, "签收日期", "签收", "答复")
             changes = {"replied_on": day, "status": "已答复"}
@@ -722,21 +703,19 @@ def record_evaluation(case_id: int, operator: str, *, evaluation: str, on=None, 
     _choice(evaluation, EVALUATIONS, "评价")
     with _transaction():
         case = _load(case_id, expected_version)
-        if case.role == "汇办":
-            raise LedgerError(f"{case_label(case)}是汇办件，代表评价的是主办单位的答复。")
-        if case.status == "重新办理":
-            raise LedgerError(f"{case_label(case)}正在重新办理，请先记录重新答复，再登记评价。")
-        if case.replied_on is None:
-            raise LedgerError(f"{case_label(case)}尚未答复，请先答复再登记评价。")
+        require(case, "evaluate")
         day = _date(on, "评价日期", case=case)
         reply_day, reply_name = _latest_reply(case)
         _not_before(day, "评价日期", reply_day, f"{reply_name}日期", reply_name, "评价")
         changes = {"evaluation": evaluation, "evaluated_on": day}
+        if not case.first_evaluation and case.first_evaluated_on is None:
+            # The first 评价 stays through re-handling; an undo of this event clears it again.
+            changes.update({"first_evaluation": evaluation, "first_evaluated_on": day})
         if evaluation == "不满意":
             changes.update({"status": "重新办理", "rehandle_started_on": day, "rehandle_replied_on": None})
             if case.closed_on is not None:  # the form came back after closing: re-handling reopens it
                 changes["closed_on"] = None
-        message = f"{case_label(case)}代表评价：{evaluation}" + ("，开始重新办理" if evaluation == "不满意" else "")
+        message = f"{case_label(case)}{case_words(case).evaluation}：{evaluation}" + ("，开始重新办理" if evaluation == "不满意" else "")
         return _record(case, operator, "评价", changes, on_date=day, note=_text(note, "备注"), message=message)
 
 
@@ -748,10 +727,7 @@ def record_disclosure(case_id: int, operator: str, *, decision: str, reason: str
     reason = _text(reason, "不公开或部分公开的理由", required=decision != "公开")
     with _transaction():
         case = _load(case_id, expected_version)
-        if case.role == "汇办":
-            raise LedgerError(f"{case_label(case)}是汇办件，由主办单位答复代表并决定是否公开；本局报送汇办意见即可。")
-        if case.replied_on is None:
-            raise LedgerError(f"{case_label(case)}尚未答复，答复后才能决定是否公开。")
+        require(case, "disclose")
         day = _date(on, "公开日期", case=case)
         reply_day, reply_name = _latest_reply(case)
         _not_before(day, "公开日期", reply_day, f"{reply_name}日期", reply_name, "公开")
@@ -768,10 +744,7 @@ def record_review(case_id: int, operator: str, *, findings: str, next_review_on=
     planned = _planned(next_review_on, "下次回头看日期")
     with _transaction():
         case = _load(case_id, expected_version)
-        if case.role == "汇办":
-            raise LedgerError(f"{case_label(case)}是汇办件，答复的落实由主办单位回头看。")
-        if case.replied_on is None:
-            raise LedgerError(f"{case_label(case)}尚未答复，答复后才做回头看。")
+        require(case, "review")
         day = _date(on, "回头看日期", case=case)
         reply_day, reply_name = _latest_reply(case)
         _not_before(day, "回头看日期", reply_day, f"{reply_name}日期", reply_name, "回头看")
@@ -787,25 +760,9 @@ def close(case_id: int, operator: str, *, on=None, note: str = "", expected_vers
     operator = _operator(operator)
     with _transaction():
         case = _load(case_id, expected_version)
-        label = case_label(case)
-        if case.status == "已办结":
-            raise LedgerError(f"{label}已于{case.closed_on}办结。")
-        if case.status == "申请调整":
-            raise LedgerError(f"{label}已申请调整，正等待交办机关答复：同意调整的，请记录调整结果（随即办结）；"
-                              "不同意调整的，请先签收办理。")
-        if case.role == "汇办" and case.opinion_sent_on is None:
-            raise LedgerError(f"{label}尚未报送汇办意见，不能办结：请先{'签收并' if case.signed_on is None else ''}"
-                              "报送汇办意见。")
-        if case.role != "汇办":
-            if case.status == "重新办理":
-                raise LedgerError(f"{label}尚未重新答复（重新办理中），不能办结：请先记录重新答复。")
-            if case.replied_on is None:
-                raise LedgerError(f"{label}尚未答复，不能办结：请先{'签收并' if case.signed_on is None else ''}答复。")
-        if case.review_due is not None:
-            raise LedgerError(f"{label}回头看尚未完成（下次回头看 {case.review_due:%Y-%m-%d}），"
-                              "请先记录回头看或清除下次日期。")
+        require(case, "close")
         day = _date(on, "办结日期", case=case)
-        done = [(d, name) for d, name in ((case.opinion_sent_on, "报送汇办意见"), (case.replied_on, "答复"),
+        done = [(d, name) for d, name in ((case.opinion_sent_on, f"报送{case_words(case).opinion}"), (case.replied_on, "答复"),
                                           (case.rehandle_replied_on, "重新答复")) if d is not None]
         if done:
             last, name = max(done)
@@ -865,7 +822,7 @@ def undo(event_id: int, operator: str, *, reason: str = "", expected_version: in
         try:
             result = _record(case, operator, "撤销", restore, note=_text(reason, "撤销理由"), undoes=event.id,
                              extra={"undone_kind": event.kind},
-                             message=f"已撤销{case_label(case)}的{event.kind}记录")
+                             message=f"已撤销{case_label(case)}的{case_words(case).milestone(event.kind)}记录")
         except IntegrityError:
             raise LedgerError(f"不能撤销这条{event.kind}记录：恢复后的内容与台账中的另一件冲突"
                               "（同一届次内编号不能重复），本次未作任何修改。") from None

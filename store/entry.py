@@ -41,9 +41,10 @@ from store.actions import (
     create_case,
 )
 from store.errors import LedgerError
-from store.models import EVALUATIONS, RESULT_CLASSES, ROLES, Case, Event, Proposer, Session
+from store.models import EVALUATIONS, RESULT_CLASSES, Case, Event, Proposer, Session
 from store.queries import case_label, rules_for
 from store.rules import add_months
+from store.vocabulary import case_words, checked_role, words
 
 PROPOSER_KINDS = ("代表", "委员")
 PROPOSER_OF_BODY = {"人大": "代表", "政协": "委员"}
@@ -137,13 +138,14 @@ def enter_case(operator, *, session_id: int, number, kind: str, title, summary="
     topic = _line(topic, "类别", LIMITS["topic"])
     name = _line(proposer_name, "领衔人姓名", LIMITS["proposer_name"], required=True)
     proposer_kind = _proposer_kind(session.body, proposer_kind)
-    group = _line(proposer_group, "代表团或界别", LIMITS["proposer_group"])
+    said = words(session.body)
+    group = _line(proposer_group, said.proposers_group, LIMITS["proposer_group"])
     unit_title = _line(proposer_unit_title, "单位及职务", LIMITS["proposer_unit_title"])
     phone = _line(proposer_phone, "联系电话", LIMITS["proposer_phone"])
-    cosigners = _names(cosigners, "附议/联名人", LIMITS["cosigner"])
-    _choice(role, ROLES, "办理方式")
+    cosigners = _names(cosigners, said.cosigners, LIMITS["cosigner"])
+    role = checked_role(role, session.body)  # 会办, the 政协 name, is stored as 汇办
     lead_unit = _line(lead_unit, "主办单位", LIMITS["lead_unit"])
-    co_units = _names(co_units, "会办单位", LIMITS["unit"])
+    co_units = _names(co_units, said.co_units, LIMITS["unit"])
     check_case_shape(session.body, kind, role, lead_unit, co_units)
     assigned = _date(assigned_on, "交办日期") if assigned_on not in (None, "") else None
     if assigned is None:
@@ -161,21 +163,22 @@ def enter_case(operator, *, session_id: int, number, kind: str, title, summary="
 # ------------------------------------------------------------------------------ 修改
 
 
-def _checked_fields(fields: dict) -> dict:
-    """The corrected values, checked one by one (only those given)."""
+def _checked_fields(fields: dict, body: str = "") -> dict:
+    """The corrected values, checked one by one (only those given), named in the body's words."""
+    said = words(body)
     checks = {
         "number": _number,
         "kind": lambda v: _choice(v, tuple(KIND_OF_BODY.values()), "类型"),
         "title": lambda v: _text(v, "标题", required=True, limit=MAX_TITLE),
         "summary": lambda v: _text(v, "内容摘要", limit=MAX_NOTE),
         "topic": lambda v: _line(v, "类别", LIMITS["topic"]),
-        "cosigners": lambda v: _names(v, "附议/联名人", LIMITS["cosigner"]),
-        "role": lambda v: _choice(v, ROLES, "办理方式"),
+        "cosigners": lambda v: _names(v, said.cosigners if body else "附议/联名人", LIMITS["cosigner"]),
+        "role": lambda v: checked_role(v, body),  # 会办, the 政协 name, is stored as 汇办
         "lead_unit": lambda v: _line(v, "主办单位", LIMITS["lead_unit"]),
-        "co_units": lambda v: _names(v, "会办单位", LIMITS["unit"]),
+        "co_units": lambda v: _names(v, said.co_units, LIMITS["unit"]),
         "assigned_on": lambda v: _date(v, "交办日期") if v not in (None, "") else _missing_date(),
         "proposer_name": lambda v: _line(v, "领衔人姓名", LIMITS["proposer_name"], required=True),
-        "proposer_group": lambda v: _line(v, "代表团或界别", LIMITS["proposer_group"]),
+        "proposer_group": lambda v: _line(v, said.proposers_group if body else "代表团或界别", LIMITS["proposer_group"]),
         "proposer_unit_title": lambda v: _line(v, "单位及职务", LIMITS["proposer_unit_title"]),
         "proposer_phone": lambda v: _line(v, "联系电话", LIMITS["proposer_phone"]),
     }
@@ -191,12 +194,14 @@ def _check_role_change(case: Case, role: str) -> None:
     if role == case.role:
         return
     label = case_label(case)
+    said = case_words(case)
     if role == "汇办" and (case.replied_on or case.extended_due or case.evaluation or case.disclosure
                           or case.review_due or case.reviewed_on):
         done = "已答复" if case.replied_on else "已延期"
-        raise LedgerError(f"{label}{done}，不能改为汇办（汇办件不答复代表）：如确属误录，请先撤销答复或延期，再修改办理方式。")
+        raise LedgerError(f"{label}{done}，不能改为{said.contributing}（{said.contributing_case}不答复{said.proposer}）："
+                          "如确属误录，请先撤销答复或延期，再修改办理方式。")
     if case.role == "汇办" and case.opinion_sent_on is not None:
-        raise LedgerError(f"{label}已报送汇办意见，不能改为{role}：如确属误录，请先撤销汇办意见，再修改办理方式。")
+        raise LedgerError(f"{label}已报送{said.opinion}，不能改为{role}：如确属误录，请先撤销{said.opinion}，再修改办理方式。")
 
 
 def _check_assigned_on(case: Case, day: dt.date) -> None:
@@ -244,7 +249,7 @@ def correct_case(operator, case_id: int, *, expected_version: int | None, note="
     with _transaction():
         case = _load(case_id, expected_version)
         session = Session.get_by_id(case.session_id)
-        values = _checked_fields(fields)
+        values = _checked_fields(fields, session.body)
         changes = {name: values[name] for name in CASE_FIELDS if name in values}
         changes = {name: value for name, value in changes.items() if getattr(case, name) != value}
         current = Proposer.get_or_none(Proposer.id == case.lead_proposer_id) if case.lead_proposer_id else None
@@ -334,7 +339,7 @@ def correct_reply(operator, case_id: int, *, reason, doc_no=None, result_class=N
         case = _load(case_id, expected_version)
         label = case_label(case)
         if case.role == "汇办":
-            raise LedgerError(f"{label}是汇办件，没有本局的答复可更正。")
+            raise LedgerError(f"{label}是{case_words(case).contributing_case}，没有本局的答复可更正。")
         if case.replied_on is None:
             raise LedgerError(f"{label}尚未答复，没有可更正的答复。")
         again = case.rehandle_replied_on is not None
@@ -395,7 +400,8 @@ def correct_evaluation(operator, case_id: int, *, reason, evaluation=None, on=No
         case = _load(case_id, expected_version)
         label = case_label(case)
         if case.role == "汇办":
-            raise LedgerError(f"{label}是汇办件，代表评价的是主办单位的答复，本局没有评价可更正。")
+            said = case_words(case)
+            raise LedgerError(f"{label}是{said.contributing_case}，{said.proposer}评价的是主办单位的答复，本局没有评价可更正。")
         if not case.evaluation:
             if case.rehandle_replied_on is not None:
                 raise LedgerError(f"{label}已在不满意后重新答复，原来的不满意评价不能直接更正："
@@ -429,12 +435,23 @@ def correct_evaluation(operator, case_id: int, *, reason, evaluation=None, on=No
                 changes["closed_on"] = None
         elif old == "不满意":
             changes.update(_before_dissatisfied(case))
+        if _only_evaluation(case):  # the first 评价 is the one corrected: keep first_evaluation* with it
+            if "evaluation" in changes:
+                changes["first_evaluation"] = new
+            if "evaluated_on" in changes:
+                changes["first_evaluated_on"] = day
         original = _standing(case, "评价")
         message = f"{label}的评价已更正为{new}" + ("，开始重新办理" if new == "不满意" and old != "不满意" else "") + (
             "，不再重新办理" if old == "不满意" and new != "不满意" else "")
         return _record(case, operator, "更正", changes, note=reason,
                        extra={"corrects": "评价", "corrected_event": original.id if original else None},
                        message=message)
+
+
+def _only_evaluation(case: Case) -> bool:
+    """One 评价 stands on the case (not undone): the evaluation being corrected is the first."""
+    undone = Event.select(Event.undoes).where((Event.case == case.id) & Event.undoes.is_null(False))
+    return Event.select().where((Event.case == case.id) & (Event.kind == "评价") & ~(Event.id << undone)).count() <= 1
 
 
 def _before_dissatisfied(case: Case) -> dict:

@@ -145,7 +145,7 @@ def set_day(operator: str, day, kind, *, note: str = "") -> CalendarChange:
                 raise LedgerError(f"{day:%Y-%m-%d}刚被另一工作站录入，请刷新工作日历后再试。") from None
         after = {"day": day, "kind": kind_word(is_working), "note": note, "entered": True}
         record = record_change(operator, AREA, day.isoformat(), "设置", note=note, before=before, after=after)
-        moved = recompute_next_due()
+        moved = recompute_next_due(calendar_change=True)
     message = f"已将{day:%Y-%m-%d}设为{kind_word(is_working)}。{_moved_sentence(moved)}"
     return CalendarChange(record.id, day.isoformat(), "设置", moved, message)
 
@@ -167,7 +167,7 @@ def confirm_year(operator: str, year, *, note: str = "") -> CalendarChange:
             raise LedgerError(f"{year}年刚被另一工作站确认，请刷新工作日历。") from None
         record = record_change(operator, AREA, f"{year}年", "确认", note=note,
                                before={"year": year, "confirmed": False}, after={"year": year, "confirmed": True})
-        moved = recompute_next_due()
+        moved = recompute_next_due(calendar_change=True)
     message = f"已确认{year}年的节假日安排，该年的期限不再按推算标注。{_moved_sentence(moved)}"
     return CalendarChange(record.id, f"{year}年", "确认", moved, message)
 

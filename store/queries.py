@@ -10,8 +10,7 @@ live model object.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from peewee import JOIN, SQL, fn
 
@@ -37,13 +36,11 @@ from store.rules import (
     is_stale,
     milestone_countdown,
     milestones,
-    opinion_due,
     reply_due,
-    sign_due,
 )
+from store.vocabulary import milestone_label, role_label
 
 WORKING_DAY_MILESTONES = frozenset({"评价", "再次评价", "公开"})
-FACE_TO_FACE = ("上门拜访", "座谈面商", "共同调研")
 
 
 def case_label(case) -> str:
@@ -147,10 +144,16 @@ class LedgerRow:
     urge_level: int
     stale: bool
     estimated: bool = False  # next_due counted through a year whose holidays nobody confirmed (推算)
+    body: str = ""  # the session's body (人大 / 政协): which words the row speaks (store.vocabulary)
 
     @property
     def label(self) -> str:
         return format_number(self.number)
+
+    @property
+    def role_label(self) -> str:
+        """The role as the body names it: 汇办 is 会办 on a 政协 case."""
+        return role_label(self.role, self.body)
 
     @property
     def overdue(self) -> bool:
@@ -174,7 +177,7 @@ def ledger_query(*, session_id: int | None = None, search: str = "", order: str 
             Case.id, Case.version, Session.name, Case.number, Case.title, Proposer.name, Case.role,
             Division.name, owner.name, Case.status, Case.next_milestone, Case.next_due,
             Case.last_followup_on, Case.urge_count, Case.urge_level, Case.assigned_on,
-            Case.next_followup_on, Case.closed_on, Case.session, Case.next_due_estimated,
+            Case.next_followup_on, Case.closed_on, Case.session, Case.next_due_estimated, Session.body,
         )
         .join(Session, on=(Case.session == Session.id))
         .switch(Case).join(Proposer, JOIN.LEFT_OUTER, on=(Case.lead_proposer == Proposer.id))
@@ -245,11 +248,11 @@ def _rows_of(query, today: dt.date) -> list[LedgerRow]:
     cursor = Case._meta.database.execute(query)
     for (case_id, version, session_name, number, title, proposer, role, division, owner_name, status,
          milestone, due, last_followup, urges, level, assigned_on, next_followup, closed_on,
-         session_id_, estimated) in cursor:
+         session_id_, estimated, body) in cursor:
         due, last_followup = share(_as_date(due)), share(_as_date(last_followup))
         session_name, proposer, role, division, owner_name, status, milestone = (
             share(session_name), share(proposer), share(role), share(division), share(owner_name), share(status),
-            share(milestone))
+            share(milestone_label(milestone, body)))
         rules = all_rules.get(session_id_, DEFAULT_RULES)
         days = working = None
         if due is not None:
@@ -263,7 +266,7 @@ def _rows_of(query, today: dt.date) -> list[LedgerRow]:
         rows.append(
             LedgerRow(case_id, version, session_name, number, title, proposer or "", role, division or "",
                       owner_name or "", status, milestone, due, days, working, countdown, last_followup,
-                      urges, level, is_stale(view, today, rules), bool(estimated) and due is not None)
+                      urges, level, is_stale(view, today, rules), bool(estimated) and due is not None, share(body))
         )
     return rows
 
@@ -413,6 +416,11 @@ class CaseCard:
     milestones: tuple[MilestoneView, ...]
     timeline: tuple[TimelineEntry, ...]
     rehandle_replied_on: dt.date | None = None  # the new reply after 不满意
+    replied_without_contact: bool = False  # 已答复未沟通: a 主办/承办/分办 reply with no 沟通 at all
+    steps: dict[str, str | None] = field(default_factory=dict, hash=False)
+    """Every step of the case screen: None if possible now, else why not (`store.steps.steps_for`)."""
+    hidden_steps: frozenset[str] = frozenset()
+    """Steps that do not fit the case's role at all (汇办意见 on a 主办 case): not offered."""
 
     @property
     def label(self) -> str:
@@ -448,12 +456,15 @@ def case_card(case_id: int, *, today: dt.date | None = None) -> CaseCard | None:
     )
     if case is None:
         return None
+    from store.steps import STEP_NAMES, fits_role, steps_for  # steps reads this module's rules
+
     calendar = load_calendar()
     rules = RuleSet.from_overrides(case.session.rules)
     views = tuple(
         MilestoneView(m.key, m.label, m.due, m.done_on, m.state(today), milestone_countdown(m, today, calendar),
                       m.working_days, m.warning)
-        for m in milestones(case, rules, calendar)
+        for m in (replace(m, label=milestone_label(m.label, case.session.body))  # 会办意见 on a 政协 case
+                  for m in milestones(case, rules, calendar))
     )
     proposer = case.lead_proposer if case.lead_proposer_id else None
     division_names = dict(Division.select(Division.id, Division.name).tuples())
@@ -491,6 +502,9 @@ def case_card(case_id: int, *, today: dt.date | None = None) -> CaseCard | None:
         urge_level=case.urge_level, last_followup_on=case.last_followup_on,
         next_followup_on=case.next_followup_on, stale=is_stale(case, today, rules),
         milestones=views, timeline=timeline, rehandle_replied_on=case.rehandle_replied_on,
+        replied_without_contact=case.role != "汇办" and case.replied_on is not None and not any(
+            e.kind == "沟通" and e.id not in undone for e in events),
+        steps=steps_for(case), hidden_steps=frozenset(s for s in STEP_NAMES if not fits_role(case, s)),
     )
 
 
@@ -501,104 +515,6 @@ def _with_undone_labels(data: dict, undone_labels: dict | None) -> dict:
     swapped = {name: {"before": value.get("after", ""), "after": value.get("before", "")}
                for name, value in undone_labels.items()}
     return {**data, "labels": swapped}
-
-
-# ------------------------------------------------------------------------- statistics
-
-
-@dataclass(frozen=True)
-class SessionStatistics:
-    """The figures of one session (or all): what the year's summary reports."""
-
-    session: str
-    body: str
-    year: int | None
-    received: int
-    by_role: dict[str, int]
-    by_status: dict[str, int]
-    signed: int
-    signed_on_time: int
-    answered: int  # replies (主/承/分) and 汇办 opinions made
-    answered_on_time: int
-    to_answer: int  # cases that must be answered (all but those withdrawn)
-    needing_evaluation: int
-    evaluations_received: int
-    by_evaluation: dict[str, int]
-    by_class: dict[str, int]
-    disclosure: dict[str, int]
-    replies_to_disclose: int
-    face_to_face: int
-    contacted: int
-    overdue_open: int
-    topics: tuple[str, ...]
-    transferred: int = 0  # 同意调整: closed without being signed for, not ours to answer
-
-
-def session_statistics(session_id: int | None = None, *, today: dt.date | None = None) -> SessionStatistics:
-    """Counts by role, status, class and evaluation; on-time rates; contact made."""
-    today = today or clock.today()
-    query = Case.select()
-    session = Session.get_or_none(Session.id == session_id) if session_id is not None else None
-    if session_id is not None:
-        query = query.where(Case.session == session_id)
-    cases = list(query)
-    all_rules = _all_rules()
-    calendar = load_calendar()
-    by_role = Counter(c.role for c in cases)
-    signed = [c for c in cases if c.signed_on is not None]
-    sign_on_time = [
-        c for c in signed
-        if c.signed_on <= sign_due(c, all_rules.get(c.session_id, DEFAULT_RULES), calendar)
-    ]
-    answered = answered_on_time = 0
-    for c in cases:
-        rules = all_rules.get(c.session_id, DEFAULT_RULES)
-        if c.role == "汇办":
-            if c.opinion_sent_on is not None:
-                answered += 1
-                answered_on_time += c.opinion_sent_on <= opinion_due(c, rules, calendar)
-        elif c.replied_on is not None:
-            answered += 1
-            answered_on_time += c.replied_on <= reply_due(c, rules, calendar)
-    transferred = sum(1 for c in cases if c.status == "已办结" and c.signed_on is None)
-    evaluated = [c for c in cases if c.role != "汇办" and c.evaluation]
-    replied = [c for c in cases if c.role != "汇办" and c.replied_on is not None]
-    contact = Event.select(Event.case, Event.method).where(Event.kind == "沟通")
-    undone = Event.select(Event.undoes).where(Event.undoes.is_null(False))
-    contact = contact.where(~(Event.id << undone))
-    if session_id is not None:
-        contact = contact.join(Case).where(Case.session == session_id)
-    contacts = list(contact.tuples())
-    topics = Counter(c.topic for c in cases if c.topic)
-    overdue = 0
-    for c in cases:
-        if c.next_due is not None and c.next_due < today and c.status != "已办结":
-            overdue += 1
-    return SessionStatistics(
-        session=session.name if session else "全部届次",
-        body=session.body if session else "",
-        year=session.year if session else None,
-        received=len(cases),
-        by_role={role: by_role.get(role, 0) for role in ("主办", "承办", "分办", "汇办")},
-        by_status=dict(Counter(c.status for c in cases)),
-        signed=len(signed),
-        signed_on_time=len(sign_on_time),
-        answered=answered,
-        answered_on_time=answered_on_time,
-        to_answer=len(cases) - sum(1 for c in cases if c.status == "申请调整") - transferred,
-        needing_evaluation=sum(1 for c in cases if c.role != "汇办"
-                               and not (c.status == "已办结" and c.signed_on is None)),
-        evaluations_received=len(evaluated),
-        by_evaluation={name: sum(1 for c in evaluated if c.evaluation == name) for name in ("满意", "基本满意", "不满意")},
-        by_class={k: sum(1 for c in replied if c.result_class == k) for k in ("A", "B", "C", "D")},
-        disclosure={k: sum(1 for c in replied if c.disclosure == k) for k in ("公开", "部分公开", "不公开")},
-        replies_to_disclose=len(replied),
-        face_to_face=len({case for case, method in contacts if method in FACE_TO_FACE}),
-        contacted=len({case for case, _ in contacts}),
-        overdue_open=overdue,
-        topics=tuple(name for name, _ in topics.most_common(6)),
-        transferred=transferred,
-    )
 
 
 # ------------------------------------------------------------------- live refresh
@@ -909,10 +825,16 @@ class UrgeTarget:
     last_urge_respond_by: dt.date | None
     default_respond_by: dt.date
     estimated: bool = False  # next_due counted through a year whose holidays nobody confirmed (推算)
+    body: str = ""  # the session's body (人大 / 政协): which words the notice speaks (store.vocabulary)
 
     @property
     def label(self) -> str:
         return format_number(self.number)
+
+    @property
+    def role_label(self) -> str:
+        """The role as the body names it: 汇办 is 会办 on a 政协 case."""
+        return role_label(self.role, self.body)
 
 
 def urge_targets(case_ids, *, today: dt.date | None = None) -> list[UrgeTarget]:
@@ -931,9 +853,10 @@ def urge_targets(case_ids, *, today: dt.date | None = None) -> list[UrgeTarget]:
         for row in Case.select(
             Case.id, Case.version, Case.number, Case.kind, Case.title, Case.role, Case.status, Case.division,
             Division.name, Case.next_milestone, Case.next_due, Case.urge_level, Case.session,
-            Case.next_due_estimated,
+            Case.next_due_estimated, Session.body,
         )
         .join(Division, JOIN.LEFT_OUTER, on=(Case.division == Division.id))
+        .switch(Case).join(Session, on=(Case.session == Session.id))
         .where(Case.id << ids)
         .tuples()
     }
@@ -954,14 +877,19 @@ def urge_targets(case_ids, *, today: dt.date | None = None) -> list[UrgeTarget]:
         if case_id not in cases:
             continue
         (_, version, number, kind, title, role, status, division_id, division, milestone, due, level,
-         session_id, estimated) = cases[case_id]
+         session_id, estimated, body) = cases[case_id]
         rules = all_rules.get(session_id, DEFAULT_RULES)
         on_date, last_level, respond_by = urges.get(case_id, (None, None, None))
         targets.append(UrgeTarget(
-            case_id, version, number, kind, title, role, status, division_id, division or "", milestone,
+            case_id, version, number, kind, title, role, status, division_id, division or "",
+            milestone_label(milestone, body),
             due, None if due is None else (due - today).days, level or 0,
             min((level or 0) + 1, max(URGE_LEVELS)), on_date, last_level, respond_by,
             calendar.add_working_days(today, rules.urge_respond_working_days).day,
-            bool(estimated) and due is not None,
+            bool(estimated) and due is not None, body,
         ))
     return targets
+
+
+# The session's figures moved to store/statistics.py; kept importable from here.
+from store.statistics import SessionStatistics, session_statistics  # noqa: E402,F401

@@ -253,7 +253,8 @@ def milestones(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | No
         counted = calendar.add_working_days(start, count)
         return Milestone(key, label, counted.day, done_on, True, counted.estimated, counted.warning)
 
-    first_evaluation = case.rehandle_started_on or case.evaluated_on
+    # The first 评价 keeps its own date through re-handling (a second 不满意 moves rehandle_started_on).
+    first_evaluation = getattr(case, "first_evaluated_on", None) or case.rehandle_started_on or case.evaluated_on
     result.append(
         by_working_days("evaluation", "评价", case.replied_on, rules.evaluation_working_days, first_evaluation)
     )

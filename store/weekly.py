@@ -4,7 +4,8 @@
 each once with all its reasons: a milestone overdue (答复已逾期3天) or due within 7 days
 (签收7日内到期), stale (滞后), an urge unanswered past its respond-by date (催办逾期未复,
 counted as the division board counts it), a reply awaiting evaluation (待评价), re-handling
-under way (重新办理中), a B/C promise due for 回头看 (回头看到期), a disclosure due (公开到期).
+under way (重新办理中), a B/C promise due for 回头看 (回头看到期), a disclosure due (公开到期),
+a 主办/承办/分办 case replied with no contact with the proposer at all (已答复未沟通).
 
 A week's review keeps the list it started with (`WeeklyReview`), so that it is the same list
 after a restart. Each case checked is a 查办 event naming the week (`actions.mark_reviewed`);
@@ -15,14 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from peewee import JOIN, IntegrityError
 
 from store import clock
 from store.db import database
 from store.errors import LedgerError
-from store.models import Case, Division, Event, WeeklyReview
+from store.models import Case, Division, Event, Session, WeeklyReview
 from store.queries import (
     DEFAULT_RULES,
     _all_rules,
@@ -31,6 +32,8 @@ from store.queries import (
     load_calendar,
 )
 from store.rules import is_stale, milestones
+from store.statistics import replied_without_contact
+from store.vocabulary import milestone_label
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
 SOON_DAYS = 7
@@ -54,6 +57,7 @@ class ChecklistItem:
     next_due: dt.date | None
     next_milestone: str = ""
     estimated: bool = False  # next_due counted through a year whose holidays nobody confirmed (推算)
+    body: str = ""  # the session's body (人大 / 政协): the words the reasons speak (store.vocabulary)
 
     @property
     def label(self) -> str:
@@ -94,11 +98,12 @@ def week_days(week: str) -> tuple[dt.date, dt.date]:
 # -------------------------------------------------------------------------- checklist
 
 
-def _reasons(case, today: dt.date, rules, calendar, unanswered: set[int]) -> list[str]:
+def _reasons(case, today: dt.date, rules, calendar, unanswered: set[int], body: str = "") -> list[str]:
     reasons: list[str] = []
     for milestone in milestones(case, rules, calendar):
         if milestone.done:
             continue
+        milestone = replace(milestone, label=milestone_label(milestone.label, body))  # 会办意见 on 政协 cases
         days = (milestone.due - today).days
         own = _OWN_WORDS.get(milestone.key)
         if milestone.key in ("evaluation", "reevaluation"):
@@ -124,24 +129,29 @@ def _reasons(case, today: dt.date, rules, calendar, unanswered: set[int]) -> lis
 
 
 def _items(today: dt.date, case_ids: list[int] | None = None) -> list[ChecklistItem]:
-    """Checklist items of the open cases (or of `case_ids`, reasons or not). Five queries."""
+    """Checklist items of the open cases (or of `case_ids`, reasons or not). Six queries."""
     calendar = load_calendar()
     all_rules = _all_rules()
     scope = (Case.status != "已办结") & Case.closed_on.is_null()
     unanswered = _unanswered_urges(today, scope)
-    query = Case.select(Case, Division.name.alias("division_name")).join(
-        Division, JOIN.LEFT_OUTER, on=(Case.division == Division.id))
+    silent = replied_without_contact(scope)
+    query = Case.select(Case, Division.name.alias("division_name"), Session.body.alias("session_body")).join(
+        Division, JOIN.LEFT_OUTER, on=(Case.division == Division.id)).switch(Case).join(
+        Session, on=(Case.session == Session.id))
     query = query.where(Case.id << list(case_ids)) if case_ids is not None else query.where(scope)
     items = []
     for case in query.objects():
         open_case = case.status != "已办结" and case.closed_on is None
         rules = all_rules.get(case.session_id, DEFAULT_RULES)
-        reasons = _reasons(case, today, rules, calendar, unanswered) if open_case else ["已办结"]
+        body = case.session_body or ""
+        reasons = _reasons(case, today, rules, calendar, unanswered, body) if open_case else ["已办结"]
+        if open_case and case.id in silent:
+            reasons.append("已答复未沟通")
         if not reasons and case_ids is None:
             continue
         items.append(ChecklistItem(case.id, case.number, case.title, case.division_name or "", case.status,
-                                   tuple(reasons), case.next_due, case.next_milestone or "",
-                                   bool(case.next_due_estimated) and case.next_due is not None))
+                                   tuple(reasons), case.next_due, milestone_label(case.next_milestone or "", body),
+                                   bool(case.next_due_estimated) and case.next_due is not None, body))
     return items
 
 

@@ -37,7 +37,7 @@ COLUMNS: tuple[tuple[str, Callable[[LedgerRow], object]], ...] = (
     ("编号", lambda r: r.number),
     ("标题", lambda r: r.title),
     ("领衔", lambda r: r.lead_proposer),
-    ("办理方式", lambda r: r.role),
+    ("办理方式", lambda r: r.role_label),  # 会办 on a 政协 case (stored as 汇办)
     ("处室", lambda r: r.division),
     ("责任人", lambda r: r.owner),
     ("状态", lambda r: r.status),
@@ -223,7 +223,7 @@ class ExportRow:
     unit_title: str
     phone: str
     cosigners: str
-    role: str
+    role: str  # as the body names it: 会办 on a 政协 case
     lead_unit: str
     co_units: str
     division: str
@@ -283,7 +283,7 @@ def ledger_export_rows(*, session_id: int | None = None, today: dt.date | None =
             session=row.session, number=row.number, kind=case.kind, title=case.title, topic=case.topic,
             lead_proposer=proposer.name if proposer else "", group=proposer.group if proposer else "",
             unit_title=proposer.unit_title if proposer else "", phone=proposer.phone if proposer else "",
-            cosigners="、".join(case.cosigners or ()), role=case.role, lead_unit=case.lead_unit,
+            cosigners="、".join(case.cosigners or ()), role=row.role_label, lead_unit=case.lead_unit,
             co_units="、".join(case.co_units or ()), division=row.division, owner=row.owner,
             assigned_on=case.assigned_on, signed_on=case.signed_on, reply_due=due if case.role != "汇办" else None,
             replied_on=case.rehandle_replied_on or case.replied_on, reply_doc_no=case.reply_doc_no,
@@ -309,7 +309,7 @@ XLSX_COLUMNS: tuple[tuple[str, int, Callable[[ExportRow], object], bool], ...] =
     ("附议/联名", 18, lambda r: r.cosigners, False),
     ("办理方式", 8, lambda r: r.role, False),
     ("主办单位", 20, lambda r: r.lead_unit, False),
-    ("会办单位", 20, lambda r: r.co_units, False),
+    ("会办/汇办单位", 20, lambda r: r.co_units, False),
     ("承办处室", 14, lambda r: r.division, False),
     ("责任人", 8, lambda r: r.owner, False),
     ("交办日期", 11, lambda r: r.assigned_on, False),
@@ -319,7 +319,7 @@ XLSX_COLUMNS: tuple[tuple[str, int, Callable[[ExportRow], object], bool], ...] =
     ("答复文号", 16, lambda r: r.reply_doc_no, False),
     ("答复类别", 8, lambda r: r.result_class, False),
     ("答复摘要", 30, lambda r: r.reply_summary, False),
-    ("代表评价", 9, lambda r: r.evaluation, False),
+    ("代表/委员评价", 9, lambda r: r.evaluation, False),
     ("是否公开", 9, lambda r: r.disclosure, False),
     ("状态", 9, lambda r: r.status, False),
     ("下一期限事项", 12, lambda r: r.next_milestone, False),

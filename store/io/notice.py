@@ -24,6 +24,7 @@ from store.io.files import save_text
 from store.models import URGE_LEVELS
 from store.office_calendar import ESTIMATED_NOTE, marked
 from store.queries import UrgeTarget, urge_targets
+from store.vocabulary import words
 
 OFFICE = "局办公室"
 TITLE = "催办通知"
@@ -36,7 +37,7 @@ class NoticeCase(NamedTuple):
 
     label: str  # 第20230489号
     title: str
-    milestone: str  # 答复, 汇办意见, 评价 … ("" when nothing is due)
+    milestone: str  # 答复, 汇办意见 (会办意见 on a 政协 case), 评价 … ("" when nothing is due)
     due: dt.date | None
     countdown: str  # 已逾期3天 / 今日到期 / 还剩5天
     level_name: str  # this urge: 一次催办 / 二次催办 / 领导督办
@@ -154,8 +155,8 @@ def _as_date(value) -> dt.date:
 
 def _text(division: str, targets: list[UrgeTarget], cases: tuple[NoticeCase, ...], level: int,
           respond: dt.date, operator: str, today: dt.date) -> str:
-    kinds = {t.kind for t in targets}
-    kind = next(iter(kinds)) if len(kinds) == 1 else "建议和提案"
+    bodies = {t.body for t in targets}
+    kind = words(next(iter(bodies))).case if len(bodies) == 1 and bodies <= {"人大", "政协"} else "建议和提案"
     late = sum(1 for t in targets if t.next_due is not None and t.next_due < today)
     if late == len(targets):
         state = "已超过办理期限"
@@ -168,7 +169,7 @@ def _text(division: str, targets: list[UrgeTarget], cases: tuple[NoticeCase, ...
     for n, (target, case) in enumerate(zip(targets, cases), 1):
         deadline = (f"{case.milestone}期限{marked(chinese_date(case.due), case.estimated)}，{case.countdown}"
                     if case.due else case.countdown)
-        line = f"{_item_number(n)}、{case.label}《{case.title}》（{target.role}），{deadline}"
+        line = f"{_item_number(n)}、{case.label}《{case.title}》（{target.role_label}），{deadline}"
         if mixed:
             line += f"（本次为{case.level_name}）"
         items.append(line + ("。" if n == len(cases) else "；"))

@@ -1,10 +1,15 @@
 """年度总结的“基本情况”: the paragraphs the office sends up, written from the ledger's figures.
 
 The wording follows the bureau's own 2023 summary (the seed), but every figure is counted
-from the data and every claim follows the figures: "均按时签收、按时答复" only when no case was
-signed or answered late and none is still unanswered; "均评价为满意" only when every
-evaluation received is 满意. A CPPCC session speaks of 提案 and 委员, and calls the
-contributing role 会办. Roles with no case are left out of the "其中" list.
+from the data (`store.statistics`, as of its day: 截至…) and every claim follows the figures:
+"均按时签收、按时答复" only when every case was signed and answered on time, none is still
+open, no re-handling reply was late and no extension was recorded after its deadline;
+"均评价为满意" only when every evaluation received is 满意 and no 不满意 was ever received (a
+不满意 re-answered is told: 其中1件初次评价不满意，经重新办理后评价为满意). Rates state their
+denominators' cases (按时答复率: on time over answered plus past due; 面商率: over the
+主办/承办/分办 cases); shares are rounded 四舍五入 by `store.figures.percent`. A CPPCC session
+speaks of 提案 and 委员, and calls the contributing role 会办. Roles with no case are left out
+of the "其中" list.
 """
 
 from __future__ import annotations
@@ -16,34 +21,16 @@ from store.errors import LedgerError
 from store.io.files import save_text
 from store.io.notice import notice_filename_part
 from store.models import RESULT_CLASS_NAMES
-from store.queries import SessionStatistics
+from store.figures import as_of, percent
+from store.statistics import SessionStatistics
+from store.vocabulary import Words
+from store.vocabulary import words as vocabulary
 
 ROLE_ORDER = ("主办", "承办", "分办", "汇办")
 
 
-class _Words:
-    """The terms of one body: 人大 → 建议/代表, 政协 → 提案/委员."""
-
-    def __init__(self, body: str, session_name: str) -> None:
-        level = _level_of(session_name)
-        if body == "政协":
-            self.case, self.proposer = "提案", "委员"
-            self.received = f"{level}政协委员提案"
-            self.people = "政协委员"
-            self.contributing = "会办"
-        elif body == "人大":
-            self.case, self.proposer = "建议", "代表"
-            self.received = f"{level}人大代表建议件"
-            self.people = "人大代表"
-            self.contributing = "汇办"
-        else:  # several sessions of both bodies counted together
-            self.case, self.proposer = "建议提案", "代表委员"
-            self.received = "人大代表建议和政协委员提案"
-            self.people = "代表委员"
-            self.contributing = "汇办（会办）"
-
-    def role(self, role: str) -> str:
-        return self.contributing if role == "汇办" else role
+_Words = Words
+"""The terms of one body (`store.vocabulary.words`): 人大 → 建议/代表/汇办, 政协 → 提案/委员/会办."""
 
 
 def _level_of(session_name: str) -> str:
@@ -53,12 +40,11 @@ def _level_of(session_name: str) -> str:
 
 
 def _percent(part: int, whole: int) -> str:
-    """43.7% (one decimal, a whole number without it: 50%, 100%)."""
-    value = round(part * 100 / whole, 1) if whole else 0.0
-    return f"{value:.0f}%" if value == int(value) else f"{value:.1f}%"
+    """43.8% — 四舍五入 to one decimal (`store.figures.percent`, the desk's one rounding)."""
+    return percent(part, whole, empty="0%")
 
 
-def _join(pieces: list[str]) -> str:
+def _join(pieces) -> str:
     return "、".join(pieces)
 
 
@@ -88,43 +74,72 @@ def _received_paragraph(stats: SessionStatistics, words: _Words) -> str:
     return text + _topics_sentence(stats, words)
 
 
+def _as_of(stats: SessionStatistics) -> str:
+    return as_of(stats.today) if stats.today else "截至目前"
+
+
+def _signing(stats: SessionStatistics, words: _Words) -> str:
+    """签收: on time, late, unsigned past due (the rate's denominator), not yet due apart."""
+    if stats.signed == stats.signed_on_time and not stats.sign_overdue:
+        text = f"{stats.signed}件{words.case}全部按时签收" if stats.signed else "尚无签收"
+    else:
+        parts = [f"按时签收{stats.signed_on_time}件"]
+        if stats.signed > stats.signed_on_time:
+            parts.append(f"逾期签收{stats.signed - stats.signed_on_time}件")
+        if stats.sign_overdue:
+            parts.append(f"逾期未签收{stats.sign_overdue}件")
+        text = "签收方面，" + _join(parts) + f"，按时签收率{_percent(stats.signed_on_time, stats.sign_denominator)}"
+    if stats.sign_pending:
+        text += f"，另有{stats.sign_pending}件尚未签收、未到签收期限"
+    return text
+
+
+def _answering(stats: SessionStatistics, words: _Words) -> str:
+    """答复: on time, late, unanswered past due (the rate's denominator), not yet due apart."""
+    opinions = f"（含{words.contributing}意见）" if stats.by_role.get("汇办") else ""
+    late = stats.answered - stats.answered_on_time
+    if stats.answered:
+        text = f"答复方面，已书面答复{stats.answered}件{opinions}，其中按时答复{stats.answered_on_time}件"
+        text += f"、逾期答复{late}件" if late else ""
+    else:
+        text = "答复方面，尚无书面答复"
+    if stats.answer_overdue:
+        text += f"，逾期未答复{stats.answer_overdue}件"
+    if stats.answer_denominator:
+        text += f"，按时答复率{_percent(stats.answered_on_time, stats.answer_denominator)}"
+    if stats.extension_late:
+        text += f"（其中{stats.extension_late}件延期在原答复期限届满后办理，按原期限计算）"
+    if stats.answer_pending:
+        text += f"；另有{stats.answer_pending}件尚未答复、未到答复期限"
+    return text
+
+
+def _rehandling(stats: SessionStatistics, words: _Words) -> str:
+    """重新办理: each round after a 不满意 against its own deadline."""
+    if not stats.rehandle_rounds:
+        return ""
+    parts = [f"{name}{count}件次" for name, count in (
+        ("按时重新答复", stats.rehandle_on_time), ("逾期重新答复", stats.rehandle_late),
+        ("逾期未重新答复", stats.rehandle_overdue), ("正在重新办理、未到期限", stats.rehandle_pending)) if count]
+    return (f"{words.proposer}评价不满意后重新办理{stats.rehandle_rounds}件次，"
+            + ("均按时重新答复" if stats.rehandle_on_time == stats.rehandle_rounds else "其中" + _join(parts)) + "。")
+
+
 def _handling_sentences(stats: SessionStatistics, words: _Words) -> str:
-    """签收 and 答复: on time, late, still open — never "均按时" unless it is true."""
+    """签收, 答复 and 重新办理: on time, late, still open — never "均按时" unless every step was."""
     adjusted = stats.by_status.get("申请调整", 0) + stats.transferred  # pending, or transferred (同意调整)
-    unsigned = max(stats.received - stats.signed - adjusted, 0)
-    signed_late = stats.signed - stats.signed_on_time
-    answered_late = stats.answered - stats.answered_on_time
-    pending = max(stats.to_answer - stats.answered, 0)
     sentences = []
     if adjusted:
         sentences.append(f"其中{adjusted}件已申请调整承办单位，不计入以下签收和答复情况。")
     if stats.to_answer == 0:
         return "".join(sentences)
-    if not (unsigned or signed_late or answered_late or pending):
+    if stats.all_on_time:
         everything = "全部" if not adjusted else "其余全部"
-        sentences.append(f"截至目前，我局已对{everything}{words.case}做出书面答复，所有{words.case}均按时签收、按时答复。")
-        return "".join(sentences)
-
-    if not (unsigned or signed_late):
-        signing = f"{stats.signed}件{words.case}全部按时签收"
+        sentences.append(f"{_as_of(stats)}，我局已对{everything}{words.case}做出书面答复，"
+                         f"所有{words.case}均按时签收、按时答复。")
     else:
-        parts = [f"按时签收{stats.signed_on_time}件"]
-        if signed_late:
-            parts.append(f"逾期签收{signed_late}件")
-        if unsigned:
-            parts.append(f"尚未签收{unsigned}件")
-        signing = "签收方面，" + _join(parts)
-    if pending == 0:
-        answering = f"已对全部{words.case}做出书面答复，其中按时答复{stats.answered_on_time}件"
-        if answered_late:
-            answering += f"、逾期答复{answered_late}件"
-    elif stats.answered == 0:
-        answering = f"{pending}件均尚未答复"
-    else:
-        answering = f"已书面答复{stats.answered}件（按时答复{stats.answered_on_time}件"
-        answering += f"、逾期答复{answered_late}件）" if answered_late else "）"
-        answering += f"，尚有{pending}件未答复"
-    sentences.append(f"截至目前，{signing}；{answering}。")
+        sentences.append(f"{_as_of(stats)}，{_signing(stats, words)}；{_answering(stats, words)}。")
+    sentences.append(_rehandling(stats, words))
     if stats.overdue_open:
         sentences.append(f"目前有{stats.overdue_open}件的办理环节已超过期限，需加紧督办。")
     return "".join(sentences)
@@ -134,13 +149,18 @@ def _contact_sentence(stats: SessionStatistics, words: _Words) -> str:
     if not stats.contacted:
         return ""
     text = f"办理过程中，我局就{stats.contacted}件{words.case}与{words.proposer}进行了沟通联系"
+    methods = [f"{method}{count}次" for method, count in stats.contacts_by_method.items() if count]
+    if methods:
+        text += f"（{_join(methods)}）"
     if stats.face_to_face:
         text += (f"，其中通过上门拜访、座谈面商、共同调研等方式面对面沟通{stats.face_to_face}件，"
-                 f"面商率{_percent(stats.face_to_face, stats.received)}")
+                 f"面商率{_percent(stats.face_to_face, stats.answering)}"
+                 f"（以我局答复{words.proposer}的主办、承办、分办{words.case}{stats.answering}件计）")
     return text + "。"
 
 
 def _evaluation_sentence(stats: SessionStatistics, words: _Words) -> str:
+    """评价 by the latest received, and what became of every 不满意 — never "均满意" after one."""
     need = stats.needing_evaluation
     if not need:
         if stats.received:
@@ -151,14 +171,25 @@ def _evaluation_sentence(stats: SessionStatistics, words: _Words) -> str:
     if not got:
         return text + "目前尚未收到评价。"
     text += f"目前已收到评价{got}件，"
-    satisfied = stats.by_evaluation.get("满意", 0)
-    if satisfied == got:
+    if stats.by_evaluation.get("满意", 0) == got and not stats.ever_dissatisfied:
         return text + f"{words.proposer}对办理结果均评价为满意。"
-    parts = [f"{name}{stats.by_evaluation.get(name, 0)}件" for name in ("满意", "基本满意", "不满意")
-             if stats.by_evaluation.get(name, 0)]
-    text += f"其中{_join(parts)}"
-    if stats.by_evaluation.get("不满意", 0):
-        text += "；评价为不满意的已转入重新办理"
+    text += _join([f"{name}{stats.by_evaluation[name]}件" for name in ("满意", "基本满意", "不满意")
+                   if stats.by_evaluation.get(name, 0)])
+    if stats.ever_dissatisfied:
+        lead = "初次评价不满意" if stats.first_dissatisfied == stats.ever_dissatisfied else "曾评价为不满意"
+        outcomes = stats.after_rehandling
+        again = [(name, outcomes.get(name, 0)) for name in ("满意", "基本满意") if outcomes.get(name, 0)]
+        pieces = []
+        if again:
+            if len(again) == 1 and again[0][1] == stats.ever_dissatisfied:
+                pieces.append(f"经重新办理后评价为{again[0][0]}")
+            else:
+                pieces.append("经重新办理后评价为" + _join(f"{name}{count}件" for name, count in again))
+        for name, said in (("待再次评价", "已重新答复、尚待再次评价"), ("重新办理中", "正在重新办理")):
+            if outcomes.get(name):
+                count = "" if outcomes[name] == stats.ever_dissatisfied else f"{outcomes[name]}件"
+                pieces.append(count + said)
+        text += f"；其中{stats.ever_dissatisfied}件{lead}，" + "，".join(pieces)
     return text + "。"
 
 
@@ -202,7 +233,7 @@ def summary_paragraph(stats: SessionStatistics) -> str:
 
     Paragraphs are separated by a newline; every figure comes from `stats`.
     """
-    words = _Words(stats.body, stats.session)
+    words = vocabulary(stats.body, level=_level_of(stats.session))
     if stats.received == 0:
         period = stats.session if stats.session.endswith("期间") else f"{stats.session}期间"
         return f"{period}，我局未接收{words.received.removesuffix('件')}。"

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store import clock
-from store.models import Case, Division, Event
+from store.models import Case, Division, Event, Session
 from store.office_calendar import ESTIMATED_MARK, ESTIMATED_NOTE, marked
 from store.queries import DEFAULT_RULES, OPEN_EXCLUDED, UNASSIGNED, _all_rules, format_number, load_calendar
 from store.rules import milestones
+from store.vocabulary import milestone_label
 from store.weekly import REVIEW_KEY, parse_week, week_days
 
 
@@ -109,6 +110,7 @@ def weekly_report(week: str, *, today: dt.date | None = None) -> WeeklyReport:
     calendar = load_calendar()
     all_rules = _all_rules()
     names = dict(Division.select(Division.id, Division.name).tuples())
+    bodies = dict(Session.select(Session.id, Session.body).tuples())  # 会办意见 on a 政协 case
     risks = []
     cases = Case.select().where((Case.status != "已办结") & Case.closed_on.is_null())
     for case in cases:
@@ -119,7 +121,8 @@ def weekly_report(week: str, *, today: dt.date | None = None) -> WeeklyReport:
         for milestone in milestones(case, all_rules.get(case.session_id, DEFAULT_RULES), calendar):
             if not milestone.done and milestone.due <= horizon:
                 risks.append(RiskItem(case.number, case.title, names.get(case.division_id, UNASSIGNED),
-                                      milestone.label, milestone.due, (milestone.due - today).days,
+                                      milestone_label(milestone.label, bodies.get(case.session_id)),
+                                      milestone.due, (milestone.due - today).days,
                                       milestone.estimated))
     risks.sort(key=lambda item: (item.due, item.number))
     table = sorted(

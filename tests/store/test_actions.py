@@ -486,24 +486,24 @@ def test_an_extension_moves_the_reply_deadline(ledger, today):
 
 def test_an_extension_to_exactly_six_months_is_allowed(ledger, today):
     case_id = assigned_case()
-    act(actions.extend, case_id, new_due=d("2023-12-01"), reason="复杂")
+    act(actions.extend, case_id, new_due=d("2023-12-01"), reason="复杂", approval="经交办机关同意")
     assert case(case_id).extended_due == d("2023-12-01")
 
 
 def test_an_extension_past_six_months_is_refused(ledger, today):
     case_id = assigned_case()
-    refused(actions.extend, case_id, OPERATOR, new_due=d("2023-12-02"), reason="复杂", word="6个月")
+    refused(actions.extend, case_id, OPERATOR, new_due=d("2023-12-02"), reason="复杂", approval="经交办机关同意", word="6个月")
 
 
 def test_an_extension_not_later_than_the_current_deadline_is_refused(ledger, today):
     case_id = assigned_case()
-    refused(actions.extend, case_id, OPERATOR, new_due=d("2023-09-01"), reason="复杂", word="应晚于")
+    refused(actions.extend, case_id, OPERATOR, new_due=d("2023-09-01"), reason="复杂", approval="经交办机关同意", word="应晚于")
 
 
 def test_a_second_extension_must_be_later_than_the_first(ledger, today):
     case_id = assigned_case()
-    actions.extend(case_id, OPERATOR, new_due=d("2023-11-01"), reason="复杂")
-    refused(actions.extend, case_id, OPERATOR, new_due=d("2023-10-15"), reason="复杂", word="2023-11-01")
+    actions.extend(case_id, OPERATOR, new_due=d("2023-11-01"), reason="复杂", approval="经交办机关同意")
+    refused(actions.extend, case_id, OPERATOR, new_due=d("2023-10-15"), reason="复杂", approval="经交办机关同意", word="2023-11-01")
 
 
 def test_an_extension_needs_a_reason(ledger, today):
@@ -513,12 +513,12 @@ def test_an_extension_needs_a_reason(ledger, today):
 
 def test_extending_a_contributing_case_is_refused(ledger, today):
     case_id = signed_case(role="汇办")
-    refused(actions.extend, case_id, OPERATOR, new_due=d("2023-11-30"), reason="复杂", word="汇办")
+    refused(actions.extend, case_id, OPERATOR, new_due=d("2023-11-30"), reason="复杂", approval="经交办机关同意", word="汇办")
 
 
 def test_extending_an_answered_case_is_refused(ledger, today):
     case_id = replied_case()
-    refused(actions.extend, case_id, OPERATOR, new_due=d("2023-11-30"), reason="复杂", word="已答复")
+    refused(actions.extend, case_id, OPERATOR, new_due=d("2023-11-30"), reason="复杂", approval="经交办机关同意", word="已答复")
 
 
 # -------------------------------------------------------------------------- 答复
@@ -590,8 +590,10 @@ def test_a_satisfied_evaluation_is_recorded(ledger, today):
     case_id = replied_case()
     event = act(actions.record_evaluation, case_id, evaluation="满意", on=d("2023-08-30"))
     assert event.kind == "评价"
-    assert event.data == {"before": {"evaluation": "", "evaluated_on": None},
-                          "after": {"evaluation": "满意", "evaluated_on": "2023-08-30"}}
+    assert event.data == {"before": {"evaluation": "", "evaluated_on": None, "first_evaluation": "",
+                                     "first_evaluated_on": None},
+                          "after": {"evaluation": "满意", "evaluated_on": "2023-08-30", "first_evaluation": "满意",
+                                    "first_evaluated_on": "2023-08-30"}}
     assert milestone_of(case_id, "evaluation").done_on == d("2023-08-30")
     assert case(case_id).next_milestone == "公开"
 
@@ -600,7 +602,8 @@ def test_a_dissatisfied_evaluation_starts_rehandling(ledger, today):
     case_id = replied_case()
     event = act(actions.record_evaluation, case_id, evaluation="不满意", on=d("2023-08-30"))
     assert event.data["after"] == {"evaluation": "不满意", "evaluated_on": "2023-08-30", "status": "重新办理",
-                                   "rehandle_started_on": "2023-08-30", "rehandle_replied_on": None}
+                                   "rehandle_started_on": "2023-08-30", "rehandle_replied_on": None,
+                                   "first_evaluation": "不满意", "first_evaluated_on": "2023-08-30"}
     stored = case(case_id)
     assert (stored.status, stored.rehandle_started_on) == ("重新办理", d("2023-08-30"))
     assert milestone_of(case_id, "rehandle").due == d("2023-09-30")

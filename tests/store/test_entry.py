@@ -391,7 +391,7 @@ def test_undoing_a_role_correction_checks_the_co_units_added_since(ledger, today
     case_id = enter(assigned_on="2023-06-01", role="承办", co_units=[]).case_id
     to_lead = correct(case_id, role="主办").event_id
     with_units = correct(case_id, co_units=["市发展改革委"]).event_id
-    refused_undo(to_lead, "承办件", "会办单位")
+    refused_undo(to_lead, "承办件", "汇办单位")  # a 人大 case: its co-units are 汇办单位
     undo(with_units)
     undo(to_lead)
     assert database.obj.execute_sql('SELECT role, co_units FROM "case" WHERE id = ?', (case_id,)).fetchone() \
@@ -465,7 +465,7 @@ def test_undoing_a_corrected_assignment_date_keeps_the_extension_within_the_cap(
     case_id = enter(assigned_on="2023-06-01").case_id
     fixed = correct(case_id, assigned_on="2023-06-14").event_id
     actions.sign_for(case_id, OPERATOR, on=d("2023-06-20"))
-    actions.extend(case_id, OPERATOR, new_due=d("2023-12-10"), reason="需会商")
+    actions.extend(case_id, OPERATOR, new_due=d("2023-12-10"), reason="需会商", approval="经交办机关同意")
     refused_undo(fixed, "上限")
 
 
@@ -493,11 +493,11 @@ def test_a_corrected_assignment_date_is_the_first_follow_up(ledger, today):
 def test_a_corrected_assignment_date_keeps_an_extension_later_than_the_plain_due_date(ledger, today):
     late = enter(assigned_on="2023-06-01").case_id
     actions.sign_for(late, OPERATOR, on=d("2023-06-30"))
-    actions.extend(late, OPERATOR, new_due=d("2023-09-15"), reason="需会商")
+    actions.extend(late, OPERATOR, new_due=d("2023-09-15"), reason="需会商", approval="经交办机关同意")
     refused_correction(late, "延期（至2023-09-15）", assigned_on="2023-06-30")  # due 09-30 without it
     case_id = enter(number="2", assigned_on="2023-06-01").case_id
     actions.sign_for(case_id, OPERATOR, on=d("2023-06-15"))
-    actions.extend(case_id, OPERATOR, new_due=d("2023-09-15"), reason="需会商")
+    actions.extend(case_id, OPERATOR, new_due=d("2023-09-15"), reason="需会商", approval="经交办机关同意")
     refused_correction(case_id, "答复期限本为2023-09-15", assigned_on="2023-06-15")  # no longer an extension
     correct(case_id, assigned_on="2023-06-14")
     assert sql_count('"case"', "id = ? AND assigned_on = '2023-06-14' AND extended_due = '2023-09-15'", case_id) == 1

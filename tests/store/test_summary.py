@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 
@@ -34,6 +35,9 @@ def stats(**changes) -> SessionStatistics:
         contacted=8,
         overdue_open=0,
         topics=("智慧城市", "数字政府", "公共数据运营", "政务服务"),
+        today=dt.date(2023, 9, 19),
+        answering=8,
+        first_by_evaluation={"满意": 7, "基本满意": 0, "不满意": 0},
     )
     return dataclasses.replace(base, **changes)
 
@@ -44,46 +48,83 @@ def test_the_seed_year_reads_like_the_seed():
         "市七届人大四次会议期间，我局共接收办理市人大代表建议件20件，其中主办3件、承办2件、分办3件、汇办12件。"
     )
     assert "建议内容涵盖智慧城市、数字政府、公共数据运营、政务服务等多个方面。" in text
-    assert "截至目前，我局已对全部建议做出书面答复，所有建议均按时签收、按时答复。" in text
+    assert "截至2023年9月19日，我局已对全部建议做出书面答复，所有建议均按时签收、按时答复。" in text
     assert "需要人大代表进行评价的建议共8件，目前已收到评价7件，代表对办理结果均评价为满意。" in text
     assert "A类（已经解决或基本解决）3件，占37.5%" in text
     assert "B类（正在解决或已列入计划解决）4件，占50%" in text
     assert "C类（因条件限制或其他原因暂时不能解决）1件，占12.5%" in text
     assert "D类" not in text  # no case of that class
     assert "共公开6件，2件经审查不予公开" in text
-    assert "面对面沟通2件，面商率10%" in text
+    assert "面对面沟通2件，面商率25%（以我局答复代表的主办、承办、分办建议8件计）" in text
 
 
 def test_late_signing_is_counted_not_hidden():
     text = summary_paragraph(stats(signed_on_time=18))
     assert "均按时" not in text
-    assert "按时签收18件、逾期签收2件" in text
+    assert "签收方面，按时签收18件、逾期签收2件，按时签收率90%" in text
 
 
 def test_late_reply_is_counted_not_hidden():
     text = summary_paragraph(stats(answered_on_time=19))
     assert "均按时" not in text
-    assert "按时答复19件、逾期答复1件" in text
+    assert "其中按时答复19件、逾期答复1件，按时答复率95%" in text
 
 
-def test_unanswered_cases_are_said():
-    text = summary_paragraph(stats(answered=17, answered_on_time=17, by_status={"办理中": 3, "已办结": 17}))
+def test_unanswered_cases_not_yet_due_are_said_apart():
+    text = summary_paragraph(stats(answered=17, answered_on_time=17, answer_pending=3,
+                                   by_status={"办理中": 3, "已办结": 17}))
     assert "均按时" not in text
     assert "全部做出书面答复" not in text
-    assert "已书面答复17件（按时答复17件），尚有3件未答复" in text
+    assert "已书面答复17件（含汇办意见），其中按时答复17件，按时答复率100%；另有3件尚未答复、未到答复期限" in text
     assert "20件建议全部按时签收" in text
 
 
+def test_unanswered_cases_past_due_count_against_the_rate():
+    text = summary_paragraph(stats(answered=17, answered_on_time=16, answer_overdue=3))
+    assert "其中按时答复16件、逾期答复1件，逾期未答复3件，按时答复率80%" in text  # 16 / (17 + 3)
+
+
 def test_unsigned_cases_are_said():
-    text = summary_paragraph(stats(signed=19, signed_on_time=19, answered=19, answered_on_time=19))
+    text = summary_paragraph(stats(signed=19, signed_on_time=19, sign_overdue=1, answered=19, answered_on_time=19,
+                                   answer_overdue=1))
     assert "均按时" not in text
-    assert "按时签收19件、尚未签收1件" in text
+    assert "签收方面，按时签收19件、逾期未签收1件，按时签收率95%" in text
+    pending = summary_paragraph(stats(signed=19, signed_on_time=19, sign_pending=1))
+    assert "19件建议全部按时签收，另有1件尚未签收、未到签收期限" in pending and "均按时" not in pending
 
 
 def test_mixed_evaluations_are_counted():
-    text = summary_paragraph(stats(by_evaluation={"满意": 5, "基本满意": 1, "不满意": 1}))
+    text = summary_paragraph(stats(by_evaluation={"满意": 5, "基本满意": 1, "不满意": 1}, ever_dissatisfied=1,
+                                   first_dissatisfied=1, after_rehandling={"重新办理中": 1}))
     assert "均评价为满意" not in text
-    assert "目前已收到评价7件，其中满意5件、基本满意1件、不满意1件" in text
+    assert "目前已收到评价7件，满意5件、基本满意1件、不满意1件；其中1件初次评价不满意，正在重新办理。" in text
+
+
+def test_a_dissatisfaction_re_answered_is_told_not_hidden():
+    text = summary_paragraph(stats(by_evaluation={"满意": 7, "基本满意": 0, "不满意": 0}, ever_dissatisfied=1,
+                                   first_dissatisfied=1, after_rehandling={"满意": 1}, rehandle_rounds=1,
+                                   rehandle_on_time=1))
+    assert "均评价为满意" not in text
+    assert "目前已收到评价7件，满意7件；其中1件初次评价不满意，经重新办理后评价为满意。" in text
+    assert "所有建议均按时签收、按时答复。代表评价不满意后重新办理1件次，均按时重新答复。" in text
+
+
+def test_a_late_re_answer_or_a_late_extension_is_not_on_time():
+    late = summary_paragraph(stats(rehandle_rounds=1, rehandle_late=1, ever_dissatisfied=1, first_dissatisfied=1,
+                                   after_rehandling={"待再次评价": 1}, by_evaluation={"满意": 6, "不满意": 1}))
+    assert "均按时" not in late
+    assert "代表评价不满意后重新办理1件次，其中逾期重新答复1件次。" in late
+    assert "其中1件初次评价不满意，已重新答复、尚待再次评价。" in late
+    extended = summary_paragraph(stats(extension_late=1, answered_on_time=19))
+    assert "均按时" not in extended
+    assert "逾期答复1件，按时答复率95%（其中1件延期在原答复期限届满后办理，按原期限计算）" in extended
+
+
+def test_shares_are_rounded_half_up():
+    text = summary_paragraph(stats(replies_to_disclose=16, by_class={"A": 1, "B": 5, "C": 10, "D": 0},
+                                   face_to_face=1, answering=16))
+    assert "A类（已经解决或基本解决）1件，占6.3%" in text and "4件，占31.3%" not in text
+    assert "5件，占31.3%" in text and "面商率6.3%" in text
 
 
 def test_no_evaluation_yet():
@@ -135,7 +176,7 @@ def test_the_level_comes_from_the_session_name(name, expected):
 
 
 def test_overdue_open_cases_are_flagged_when_not_all_done():
-    text = summary_paragraph(stats(answered=18, answered_on_time=18, overdue_open=2))
+    text = summary_paragraph(stats(answered=18, answered_on_time=18, answer_overdue=2, overdue_open=2))
     assert "目前有2件的办理环节已超过期限" in text
 
 

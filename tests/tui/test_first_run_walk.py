@@ -137,7 +137,7 @@ async def test_a_new_office_sets_up_its_ledger_by_keys(new_ledger, tmp_path):
                    "ORDER BY p.id") == [("数据资源处", "周敏", "经办人"), ("数据资源处", "王处长", "处长"),
                                         ("政务服务处", "吴刚", "经办人"), ("电子政务处", "郑丽", "经办人"),
                                         ("电子政务处", "陈副处长", "副处长")]
-        assert sql("SELECT COUNT(*) FROM change_record WHERE operator = '张三' AND action = '新增'") == [(8,)]
+        assert sql("SELECT COUNT(*) FROM change_record WHERE operator = '张三' AND action = '新增' AND area IN ('处室', '人员')") == [(8,)]
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, LedgerScreen))
 

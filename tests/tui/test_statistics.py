@@ -59,8 +59,10 @@ async def test_statistics_show_the_sz2023_figures_and_copy_and_save_the_summary(
         assert "接收　20件" in figures
         assert "主办 3　承办 2　分办 3　汇办 12" in figures
         assert "按时签收率　100%" in figures and "按时答复率　100%" in figures
-        assert "需评价8件，已收到7件：满意 7　基本满意 0　不满意 0" in figures
-        assert "面商率　25%" in figures
+        assert "需评价8件，已收到7件；最近一次评价：满意 7　基本满意 0　不满意 0" in figures
+        assert "面商率　62.5%（面对面沟通5件 / 本局答复的主办、承办、分办8件）" in figures  # not 5/20
+        assert "评价未返回（待评价）　1件" in figures and "逾期未办结" not in figures
+        assert "截至2023年9月19日" in shown(screen, "#stats-title")
         assert "A类 4（50%）　B类 3（37.5%）　C类 1（12.5%）　D类 0（0%）" in figures
         chart = shown(screen, "#stats-chart")
         assert "数据资源处" in chart and "█" in chart and "在办   1　逾期   1" in chart

@@ -8,7 +8,10 @@ from textual.widgets import Input, Select, TextArea
 from store import clock
 from store.models import CONTACT_METHODS, CONTACT_STAGES
 from store.queries import CaseCard
+from store.vocabulary import words
+from tui.dialogs.base import Submit
 from tui.dialogs.form import StepDialog
+from tui.text import visible
 
 
 def default_stage(card: CaseCard) -> str:
@@ -28,9 +31,13 @@ class ContactDialog(StepDialog):
     ERROR_FIELDS = (("沟通方式", "method"), ("沟通阶段", "stage"), ("参加人员", "participants"),
                     ("下次跟进", "next"), ("跟进内容", "note"), ("日期", "on"))
 
+    def __init__(self, card: CaseCard, *, submit: Submit) -> None:
+        self.said = words(card.session_body)  # 委员 on a 政协 case
+        super().__init__(card, submit=submit, heading=f"记录沟通（与{self.said.proposer}联系）")
+
     def compose(self) -> ComposeResult:
         card = self.card
-        proposer = card.lead_proposer or "代表/委员"
+        proposer = visible(card.lead_proposer) or self.said.proposer  # a placeholder reaches the terminal raw
         yield self.frame(
             self.row(
                 self.cell("方式", Select([(m, m) for m in CONTACT_METHODS], value="电话", allow_blank=False, id="method")),

@@ -16,6 +16,7 @@ from textual.widgets import Input, Select, Static, TextArea
 
 from store.entry import split_names
 from store.queries import CaseCard
+from store.vocabulary import words
 from tui.dialogs.base import Submit
 from tui.dialogs.form import Invalid
 from tui.dialogs.new_case import CaseFormDialog, role_options
@@ -75,7 +76,7 @@ class CorrectCaseDialog(CaseFormDialog):
             self.cell("内容摘要", TextArea(shown["summary"], id="summary", soft_wrap=True)),
             self.row(
                 self.cell("领衔人姓名", box("proposer_name")),
-                self.cell("代表团或界别", box("proposer_group")),
+                self.cell(words(card.session_body).proposers_group, box("proposer_group")),
                 self.cell("单位及职务", box("proposer_unit_title")),
                 self.cell("联系电话", Input(placeholder=visible(f"不改则留空（现为 {card.masked_phone or '空'}）"),
                                         id="proposer_phone")),
@@ -85,7 +86,7 @@ class CorrectCaseDialog(CaseFormDialog):
                 self.cell("类别", box("topic")),
             ),
             self.row(
-                self.cell("办理方式", Select(role_options(), value=card.role, allow_blank=False, id="role"),
+                self.cell("办理方式", Select(role_options(card.session_body), value=card.role, allow_blank=False, id="role"),
                           classes="narrow"),
                 self.cell("主办单位", box("lead_unit")),
                 self.cell("会办/汇办/分办单位（、分隔）", box("co_units"), classes="wide"),

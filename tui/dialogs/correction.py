@@ -17,6 +17,7 @@ from textual.widgets import Input, Select
 
 from store.models import EVALUATIONS, RESULT_CLASS_NAMES, RESULT_CLASSES
 from store.queries import CaseCard
+from store.vocabulary import words
 from tui.dialogs.base import Submit
 from tui.dialogs.form import StepDialog
 from tui.text import visible
@@ -30,7 +31,7 @@ def correctable(card: CaseCard) -> list[tuple[str, str]]:
     if card.role != "汇办" and card.replied_on is not None:
         found.append((REPLY, "答复（文号、类别、日期）"))
     if card.role != "汇办" and card.evaluation:
-        found.append((EVALUATION, "代表评价（评价、日期）"))
+        found.append((EVALUATION, f"{words(card.session_body).evaluation}（评价、日期）"))
     return found
 
 

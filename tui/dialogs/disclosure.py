@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from store.models import DISCLOSURES
+from store.vocabulary import words
 from tui.dialogs.form import StepDialog
 
 
@@ -20,7 +21,7 @@ class DisclosureDialog(StepDialog):
     def compose(self) -> ComposeResult:
         yield self.frame(
             self.facts(self.deadline_line("disclosure"),
-                       "公开时删去代表/委员的联系方式，以及国家秘密、商业秘密和个人隐私。"),
+                       f"公开时删去{words(self.card.session_body).proposer}的联系方式，以及国家秘密、商业秘密和个人隐私。"),
             self.row(
                 self.cell("公开方式", Select([(d, d) for d in DISCLOSURES], value="公开", allow_blank=False, id="decision")),
                 self.date_cell("公开（决定）日期"),

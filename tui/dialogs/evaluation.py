@@ -9,6 +9,9 @@ from textual.app import ComposeResult
 from textual.widgets import Select, Static, TextArea
 
 from store.models import EVALUATIONS
+from store.queries import CaseCard
+from store.vocabulary import words
+from tui.dialogs.base import Submit
 from tui.dialogs.form import StepDialog
 from tui.text import plain
 
@@ -23,6 +26,10 @@ class EvaluationDialog(StepDialog):
     DEFAULT_CLASSES = "evaluation"
     ERROR_FIELDS = (("评价日期", "on"), ("评价", "evaluation"), ("日期", "on"))
 
+    def __init__(self, card: CaseCard, *, submit: Submit) -> None:
+        self.said = words(card.session_body)  # 委员评价 on a 政协 case
+        super().__init__(card, submit=submit, heading=f"登记{self.said.evaluation}")
+
     def compose(self) -> ComposeResult:
         yield self.frame(
             self.facts(self.reply_line(),
@@ -32,7 +39,7 @@ class EvaluationDialog(StepDialog):
                 self.date_cell("评价日期"),
             ),
             Static("", id="rehandle-note", classes="facts"),
-            self.cell("代表意见（可不填）", TextArea(id="note", soft_wrap=True)),
+            self.cell(f"{self.said.proposer}意见（可不填）", TextArea(id="note", soft_wrap=True)),
         )
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -43,5 +50,5 @@ class EvaluationDialog(StepDialog):
         return {
             "evaluation": self.choice("evaluation", "评价（满意、基本满意或不满意）"),
             "on": self.day("on", "评价日期"),
-            "note": self.text("note", "代表意见"),
+            "note": self.text("note", f"{self.said.proposer}意见"),
         }

@@ -24,6 +24,7 @@ from store import clock, entry
 from store.entry import EntrySession, split_names
 from store.errors import LedgerError
 from store.models import ROLES
+from store.vocabulary import role_label
 from tui.dialogs.base import ActionDialog, Submit
 from tui.dialogs.form import Invalid
 from tui.text import visible
@@ -31,8 +32,9 @@ from tui.text import visible
 ERROR_FIELDS = (
     ("只收", "kind"), ("类型", "kind"), ("届次", "session"), ("编号", "number"), ("标题", "title"),
     ("摘要", "summary"), ("领衔人身份", "proposer_kind"), ("领衔人姓名", "proposer_name"),
-    ("代表团", "proposer_group"), ("单位及职务", "proposer_unit_title"), ("电话", "proposer_phone"),
-    ("附议", "cosigners"), ("会办单位", "co_units"), ("主办单位", "lead_unit"), ("办理方式", "role"),
+    ("代表团", "proposer_group"), ("界别", "proposer_group"), ("单位及职务", "proposer_unit_title"),
+    ("电话", "proposer_phone"), ("附议", "cosigners"), ("联名", "cosigners"), ("会办单位", "co_units"),
+    ("汇办单位", "co_units"), ("主办单位", "lead_unit"), ("办理方式", "role"),
     ("交办日期", "assigned_on"), ("类别", "topic"), ("备注", "note"),
 )
 """(a word in a store refusal, the field it is about), most specific first."""
@@ -98,8 +100,9 @@ class CaseFormDialog(ActionDialog):
         return None
 
 
-def role_options() -> list[tuple[str, str]]:
-    return [(role, role) for role in ROLES]
+def role_options(body: str = "") -> list[tuple[str, str]]:
+    """The four roles as the session's body names them (会办 for 政协), each stored as the store's value."""
+    return [(role_label(role, body), role) for role in ROLES]
 
 
 class NewCaseDialog(CaseFormDialog):
@@ -146,7 +149,7 @@ class NewCaseDialog(CaseFormDialog):
                 self.cell("类别（可不填）", Input(placeholder="例如 数字政府", id="topic")),
             ),
             self.row(
-                self.cell("办理方式", Select(role_options(), prompt="选择", id="role"), classes="narrow"),
+                self.cell("办理方式", Select(role_options(session.body), prompt="选择", id="role"), classes="narrow"),
                 self.cell("主办单位", Input(placeholder="主办/承办填本局；汇办填主办单位", id="lead_unit")),
                 self.cell("会办/汇办/分办单位（、分隔）", Input(id="co_units"), classes="wide"),
             ),
@@ -161,6 +164,11 @@ class NewCaseDialog(CaseFormDialog):
         self.session_id = session.id
         self.query_one("#kind", Select).value = session.kind
         self.query_one("#proposer_kind", Select).value = session.proposer_kind
+        roles = self.query_one("#role", Select)
+        chosen = roles.value
+        roles.set_options(role_options(session.body))  # 会办 on a 政协 session, 汇办 on a 人大 one
+        if chosen in ROLES:
+            roles.value = chosen
         date_box = self.query_one("#assigned_on", Input)
         if date_box.value == self._default_date:
             date_box.value = self._default_date = self._date_for(session)

@@ -10,6 +10,7 @@ from textual.widgets import Input, Select, TextArea
 
 from store.models import RESULT_CLASS_NAMES, RESULT_CLASSES
 from store.queries import CaseCard
+from store.vocabulary import words
 from tui.dialogs.base import Submit
 from tui.dialogs.form import StepDialog
 
@@ -32,7 +33,7 @@ class ReplyDialog(StepDialog):
         card = self.card
         facts = [self.deadline_line("rehandle" if self.rehandling else "reply")]
         if self.rehandling and card.replied_on:
-            facts.append(f"上次{self.reply_line()}；代表评价：{card.evaluation or '不满意'}")
+            facts.append(f"上次{self.reply_line()}；{words(card.session_body).evaluation}：{card.evaluation or '不满意'}")
         facts.append("答复以局名义、经局领导签发，不以处室名义答复。")
         yield self.frame(
             self.facts(*facts),

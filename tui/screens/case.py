@@ -1,7 +1,9 @@
 """The case screen: every field, the milestones with countdowns, the timeline newest first.
 
 Every step of the case's life is a key here (see `tui.screens.stepping`), beside `f` 跟进,
-`u` 催办, `z` 撤销, `m` 修改 and `M` 更正 (see `tui.screens.correcting`). The timeline is
+`u` 催办, `z` 撤销, `m` 修改 and `M` 更正 (see `tui.screens.correcting`). The footer fits the
+case from the store's answer on its card (`CaseCard.steps`): a step not possible now is
+dimmed (催办 before 分派 too), and its key says why. The timeline is
 the audit trail: each entry names who and when (a 修改 or 更正 names each field before → after),
 and `l` / `o` narrow it to one kind of event or one operator (`L` shows everything again).
 """
@@ -22,6 +24,7 @@ from textual.widgets import Footer, Static
 from store import queries
 from store.models import EVENT_KINDS, RESULT_CLASS_NAMES
 from store.queries import CaseCard, TimelineEntry
+from store.vocabulary import milestone_label, words
 from tui.messages import LedgerUpdated
 from tui.screens.acting import ActingMixin
 from tui.screens.correcting import CorrectingMixin, correction_bindings
@@ -42,6 +45,8 @@ def _date(value) -> str:
 
 
 def field_lines(card: CaseCard) -> list[tuple[str, str]]:
+    """The case's fields as label and value, in the words of its body (会办意见, 委员评价 on a 提案)."""
+    said = words(card.session_body)
     flags = [name for name, on_ in (("局领导领办", card.leader_led), ("重点", card.is_key), ("难点", card.is_difficult),
                                     ("热点", card.is_hot)) if on_]
     proposer = card.lead_proposer
@@ -59,9 +64,9 @@ def field_lines(card: CaseCard) -> list[tuple[str, str]]:
         ("单位职务", card.proposer_unit or "—"),
         ("联系电话", card.masked_phone or "—"),
         ("附议/联名", "、".join(card.cosigners) or "—"),
-        ("办理方式", card.role),
+        ("办理方式", said.role(card.role)),
         ("主办单位", card.lead_unit or "—"),
-        ("会办/汇办单位", "、".join(card.co_units) or "—"),
+        (said.co_units, "、".join(card.co_units) or "—"),
         ("交办日期", _date(card.assigned_on)),
         ("承办处室", card.division or "未分派"),
         ("责任人", (card.owner or "—") + (f"（{card.post}）" if card.post else "")),
@@ -69,11 +74,12 @@ def field_lines(card: CaseCard) -> list[tuple[str, str]]:
         ("标记", "、".join(flags) or "—"),
         ("状态", card.status + ("　滞后" if card.stale else "")),
         ("签收日期", _date(card.signed_on)),
-        *([("汇办意见", f"{_date(card.opinion_sent_on)} 报送" if card.opinion_sent_on else "未报送")]
+        *([(said.opinion, f"{_date(card.opinion_sent_on)} 报送" if card.opinion_sent_on else "未报送")]
           if card.role == "汇办" else [
             ("答复期限", _date(card.reply_due) + ("（已延期）" if card.extended_due else "")),
             ("答复", reply),
-            ("代表评价", f"{card.evaluation}（{_date(card.evaluated_on)}）" if card.evaluation else "—"),
+            *([("沟通", "已答复未沟通（没有沟通联系记录）")] if card.replied_without_contact else []),
+            (said.evaluation, f"{card.evaluation}（{_date(card.evaluated_on)}）" if card.evaluation else "—"),
             ("公开", f"{card.disclosure}（{_date(card.disclosed_on)}）" if card.disclosure else "—"),
             ("回头看", f"下次 {_date(card.review_due)}" if card.review_due else "—"),
         ]),
@@ -116,11 +122,12 @@ def card_and_names(case_id: int, today) -> tuple[CaseCard | None, Names]:
                        {p.id: p.name for p in queries.people(include_retired=True)})
 
 
-EXTRA_LABELS = {"participants": "参加人员 ", "approval": "批准 ", "undone_kind": "撤销的是 ", "corrects": "更正的是 "}
+EXTRA_LABELS = {"participants": "参加人员 ", "approval": "批准 ", "late_reason": "逾期后补办延期，理由 ",
+                "undone_kind": "撤销的是 ", "corrects": "更正的是 "}
 """What else an event recorded that the timeline names (from the event's `data`)."""
 
 
-def entry_details(entry: TimelineEntry, names: Names | None = None) -> list[str]:
+def entry_details(entry: TimelineEntry, names: Names | None = None, body: str = "") -> list[str]:
     """The short facts after an entry's head: stage and method, level, what it changed, dates."""
     names = names or Names()
     details = []
@@ -148,7 +155,7 @@ def entry_details(entry: TimelineEntry, names: Names | None = None) -> list[str]
         details.append("标记 " + "、".join(flags))
     for key, label in EXTRA_LABELS.items():
         if data.get(key):
-            details.append(f"{label}{data[key]}")
+            details.append(f"{label}{milestone_label(data[key], body) if key == 'undone_kind' else data[key]}")
     if entry.on_date and entry.kind not in ("催办",):
         details.append(f"日期 {entry.on_date:%Y-%m-%d}")
     if entry.next_followup_on and entry.kind != "催办":
@@ -182,8 +189,8 @@ def timeline_text(card: CaseCard, kind: str | None = None, operator: str | None 
                   names: Names | None = None) -> Content:
     parts: list = []
     for entry in filtered(card.timeline, kind, operator):
-        head = f"{entry.local_time}　{entry.operator}　{entry.kind}"
-        details = entry_details(entry, names)
+        head = f"{entry.local_time}　{entry.operator}　{milestone_label(entry.kind, card.session_body)}"
+        details = entry_details(entry, names, card.session_body)
         style = "strike $text-muted" if entry.undone_by else ""
         parts.append((visible(head), f"bold {style}".strip()))
         if entry.undone_by:
@@ -203,10 +210,10 @@ def timeline_text(card: CaseCard, kind: str | None = None, operator: str | None 
 def filter_words(card: CaseCard, kind: str | None, operator: str | None) -> str:
     """The timeline filter in words: 类型：答复　操作人：全部　显示 2/15 条."""
     shown = len(filtered(card.timeline, kind, operator))
-    words = f"类型：{kind or '全部'}（l）　操作人：{operator or '全部'}（o）"
+    text = f"类型：{milestone_label(kind, card.session_body) if kind else '全部'}（l）　操作人：{operator or '全部'}（o）"
     if kind or operator:
-        return words + f"　显示 {shown}/{len(card.timeline)} 条（L 显示全部）"
-    return words + f"　共 {len(card.timeline)} 条"
+        return text + f"　显示 {shown}/{len(card.timeline)} 条（L 显示全部）"
+    return text + f"　共 {len(card.timeline)} 条"
 
 
 class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
@@ -218,6 +225,8 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
         *step_bindings("case"),
         Binding("f", "follow_up", "跟进", id="case.follow_up", tooltip="记录一次查办、询办、沟通或备注"),
         Binding("u", "urge", "催办", id="case.urge", tooltip="催办负责该件的处室"),
+        Binding("u", "refused('urge')", "催办", show=False, id="case.urge.refused",
+                tooltip="催办负责该件的处室（本件现在不能，按下说明原因）"),
         Binding("z", "undo", "撤销", id="case.undo", tooltip="撤销您在该件上的最近一次操作（记为新的撤销记录）"),
         *correction_bindings("case"),
         Binding("l", "cycle_kind", "按类型", id="case.filter_kind", tooltip="跟进记录只看一种类型（再按换下一种，直到全部）"),

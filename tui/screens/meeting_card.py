@@ -21,6 +21,7 @@ from store import queries
 from store.errors import LedgerError
 from store.models import RESULT_CLASS_NAMES
 from store.queries import CaseCard, MilestoneView, TimelineEntry
+from store.vocabulary import role_label, words
 from tui.messages import LedgerUpdated
 from tui.text import plain
 
@@ -59,9 +60,11 @@ def card_facts(card: CaseCard) -> list[tuple[str, str]]:
         day = contact.on_date or contact.at.date()
         contacted = "　".join(x for x in (_date(day), "·".join(y for y in (contact.stage, contact.method) if y),
                                            contact.note) if x)
+    said = words(card.session_body)  # 会办意见, 委员评价 on a 政协 case
     if card.role == "汇办":
-        reply = f"汇办意见 {_date(card.opinion_sent_on)} 报送主办单位" if card.opinion_sent_on else "汇办意见未报送"
-        evaluation = "汇办件由主办单位征求评价"
+        reply = (f"{said.opinion} {_date(card.opinion_sent_on)} 报送主办单位" if card.opinion_sent_on
+                 else f"{said.opinion}未报送")
+        evaluation = f"{said.contributing_case}由主办单位征求评价"
     else:
         if card.replied_on:
             reply = f"{_date(card.replied_on)}　{card.reply_doc_no or '无文号'}　{card.result_class or '?'}类"
@@ -128,7 +131,7 @@ class MeetingCardScreen(Screen):
         self.card = card
         proposer = card.lead_proposer + (f"（{card.proposer_group}）" if card.proposer_group else "")
         self.query_one("#meeting-heading", Static).update(
-            plain(f"第{card.number}号　{card.kind}　{card.role}　{proposer}　{card.session}"))
+            plain(f"第{card.number}号　{card.kind}　{role_label(card.role, card.session_body)}　{proposer}　{card.session}"))
         self.query_one("#meeting-title", Static).update(plain(card.title, single_line=False))
         facts = self.query_one("#meeting-facts", VerticalScroll)
         await facts.remove_children()

@@ -1,7 +1,10 @@
 """Statistics (统计, `s`): one session's figures, each division's load, and the year's summary.
 
-Counts by role, status, result class (A–D with shares) and evaluation; the on-time sign-for
-and reply rates; the contact rate (面商率); a text bar chart of each division's open and
+Counts by role, status, result class (A–D with shares) and evaluation history (first and
+latest 评价, what became of each 不满意, forms not yet back: 评价未返回); the on-time sign-for,
+reply and re-handling figures as of the ledger's day (截至), each rate with its numerator and
+denominator and the cases not yet due apart; the contact rate (面商率, over the 主办/承办/分办
+cases), contacts by method and stage, replies with no contact; a text bar chart of each division's open and
 overdue cases (bars drawn in █ and ░ with the numbers beside them, never colour alone); and
 the 基本情况 paragraph of `duban report summary`. `c` copies the paragraph, `ctrl+s` saves it
 to 文档/督办台. `[` `]` move to another session (or 全部届次). All reading is off the UI thread.
@@ -23,8 +26,10 @@ from textual.widgets import Footer, Header, Static
 from store import queries
 from store.errors import LedgerError
 from store.io.summary import save_summary, summary_paragraph
-from store.models import RESULT_CLASS_NAMES
-from store.queries import DivisionLoad, SessionStatistics
+from store.models import CONTACT_METHODS, CONTACT_STAGES, EVALUATIONS, RESULT_CLASS_NAMES
+from store.figures import as_of, percent
+from store.queries import DivisionLoad
+from store.statistics import SessionStatistics, session_statistics
 from tui.messages import LedgerUpdated
 from tui.screens.notice import notice_folder
 from tui.text import fit, plain, visible
@@ -44,23 +49,13 @@ class StatisticsView:
 
 def read_statistics(session_id: int | None, today) -> StatisticsView:
     """The session's figures, the division board and the summary paragraph (store thread)."""
-    stats = queries.session_statistics(session_id, today=today)
+    stats = session_statistics(session_id, today=today)
     loads = tuple(queries.division_board(today=today, session_id=session_id))
     return StatisticsView(stats, loads, summary_paragraph(stats))
 
 
-def percent(part: int, whole: int) -> str:
-    """43.7% (one decimal; a whole number without it); — when there is nothing to count."""
-    if not whole:
-        return "—"
-    value = round(part * 100 / whole, 1)
-    return f"{value:.0f}%" if value == int(value) else f"{value:.1f}%"
-
-
 def figure_lines(stats: SessionStatistics) -> list[str]:
-    """The figures as plain lines (shown as Content, never markup)."""
-    adjusted = stats.by_status.get("申请调整", 0) + stats.transferred
-    to_sign = max(stats.received - adjusted, 0)
+    """The figures as plain lines (shown as Content, never markup), each rate with its parts."""
     roles = "　".join(f"{role} {stats.by_role.get(role, 0)}" for role in ROLES)
     statuses = "　".join(f"{name} {count}" for name, count in sorted(stats.by_status.items(), key=lambda kv: -kv[1]))
     replied = stats.replies_to_disclose
@@ -68,21 +63,40 @@ def figure_lines(stats: SessionStatistics) -> list[str]:
         f"{key}类 {stats.by_class.get(key, 0)}（{percent(stats.by_class.get(key, 0), replied)}）"
         for key in ("A", "B", "C", "D")
     )
-    evaluations = "　".join(f"{name} {stats.by_evaluation.get(name, 0)}" for name in ("满意", "基本满意", "不满意"))
-    return [
+    latest = "　".join(f"{name} {stats.by_evaluation.get(name, 0)}" for name in EVALUATIONS)
+    first = "　".join(f"{name} {stats.first_by_evaluation.get(name, 0)}" for name in EVALUATIONS)
+    methods = "　".join(f"{name} {stats.contacts_by_method.get(name, 0)}次" for name in CONTACT_METHODS)
+    stages = "　".join(f"{name} {stats.contacts_by_stage.get(name, 0)}次" for name in CONTACT_STAGES)
+    outcomes = "　".join(f"{name} {stats.after_rehandling.get(name, 0)}"
+                         for name in ("满意", "基本满意", "待再次评价", "重新办理中"))
+    lines = [
         f"接收　{stats.received}件　　{roles}",
         f"状态　{statuses or '—'}",
-        f"按时签收率　{percent(stats.signed_on_time, to_sign)}（按时签收{stats.signed_on_time}件 / 应签收{to_sign}件，"
-        f"已签收{stats.signed}件）",
-        f"按时答复率　{percent(stats.answered_on_time, stats.to_answer)}（按时答复{stats.answered_on_time}件 / "
-        f"应答复{stats.to_answer}件，已答复{stats.answered}件，含汇办意见）",
-        f"面商率　{percent(stats.face_to_face, stats.received)}（面对面沟通{stats.face_to_face}件 / {stats.received}件；"
-        f"沟通联系{stats.contacted}件）",
+        f"按时签收率　{percent(stats.signed_on_time, stats.sign_denominator)}（按时签收{stats.signed_on_time}件 / "
+        f"已签收{stats.signed}件＋逾期未签收{stats.sign_overdue}件；逾期签收{stats.signed - stats.signed_on_time}件）"
+        f"　另有{stats.sign_pending}件未到签收期限",
+        f"按时答复率　{percent(stats.answered_on_time, stats.answer_denominator)}（按时答复{stats.answered_on_time}件 / "
+        f"已答复{stats.answered}件＋逾期未答复{stats.answer_overdue}件，含汇办意见；"
+        f"逾期答复{stats.answered - stats.answered_on_time}件）　另有{stats.answer_pending}件未到答复期限",
+    ]
+    if stats.extension_late:
+        lines.append(f"　　延期在原期限后办理{stats.extension_late}件：其答复按原答复期限计算")
+    lines += [
+        f"重新办理　{stats.rehandle_rounds}件次：按时重新答复{stats.rehandle_on_time}　逾期重新答复{stats.rehandle_late}"
+        f"　逾期未重新答复{stats.rehandle_overdue}　未到期{stats.rehandle_pending}",
+        f"面商率　{percent(stats.face_to_face, stats.answering)}（面对面沟通{stats.face_to_face}件 / "
+        f"本局答复的主办、承办、分办{stats.answering}件）；沟通联系{stats.contacted}件",
+        f"沟通方式　{methods}",
+        f"沟通阶段　{stages}",
+        f"已答复未沟通　{stats.replied_without_contact}件（主办、承办、分办已答复而没有沟通联系记录）",
         f"答复类别　已答复{replied}件：{classes}",
         *[f"　　{key}类：{name}" for key, name in RESULT_CLASS_NAMES.items()],
-        f"评价　需评价{stats.needing_evaluation}件，已收到{stats.evaluations_received}件：{evaluations}",
-        f"目前逾期未办结　{stats.overdue_open}件",
+        f"评价　需评价{stats.needing_evaluation}件，已收到{stats.evaluations_received}件；最近一次评价：{latest}",
+        f"　　初次评价：{first}；曾评价不满意{stats.ever_dissatisfied}件，其后：{outcomes}",
+        f"评价未返回（待评价）　{stats.awaiting_evaluation}件，其中评价逾期未返回{stats.awaiting_evaluation_overdue}件",
+        f"办理环节已逾期　{stats.overdue_open}件（不含待评价）",
     ]
+    return lines
 
 
 def load_chart(loads: tuple[DivisionLoad, ...] | list[DivisionLoad], width: int = BAR_WIDTH) -> list[str]:
@@ -163,7 +177,8 @@ class StatisticsScreen(Screen):
 
     def show(self, view: StatisticsView) -> None:
         self.view = view
-        self.query_one("#stats-title", Static).update(plain(f"统计　{view.stats.session}"))
+        day = f"　{as_of(view.stats.today)}" if view.stats.today else ""
+        self.query_one("#stats-title", Static).update(plain(f"统计　{view.stats.session}{day}"))
         self.query_one("#stats-figures", Static).update(plain("\n".join(figure_lines(view.stats)), single_line=False))
         self.query_one("#stats-chart", Static).update(plain("\n".join(load_chart(view.loads)), single_line=False))
         self.query_one("#stats-summary", Static).update(plain(view.paragraph, single_line=False))

@@ -1,12 +1,14 @@
 """The steps of a case's life (签收 … 办结), each a key that opens its dialog.
 
 `StepsMixin` gives a screen one action per step. On a screen showing one case the footer
-fits the case: a key that does not fit its role (汇办意见 on a 主办 case, 答复 on a 汇办 case)
-is left out, a step that cannot be taken yet (答复 before 签收) is dimmed — and either,
-pressed anyway, says why and what comes first instead of opening a form that cannot be
-saved. The store checks everything again when the dialog saves, and its refusal — a rule
-the screen does not know, or a case changed at another workstation since the user looked
-(the dialog saves with the version the user saw) — is shown in the dialog, fields kept.
+fits the case, from the store's answer on its card (`CaseCard.steps`, computed by
+`store.steps`; the screen keeps no rule of its own): a key that does not fit its role
+(汇办意见 on a 主办 case, 答复 on a 汇办 case) is left out, a step that cannot be taken yet
+(答复 before 签收, 催办 before 分派) is dimmed — and either, pressed anyway, shows the store's
+sentence saying why and what comes first instead of opening a form that cannot be saved.
+The store checks again when the dialog saves, and its refusal — a date out of order, or a
+case changed at another workstation since the user looked (the dialog saves with the
+version the user saw) — is shown in the dialog, fields kept.
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ from typing import Any
 
 from textual.binding import Binding
 
-from store import actions, queries
+from store import actions, queries, steps
 from store.errors import LedgerError, VersionConflict
-from store.models import ROLES
 from store.queries import CaseCard
 from tui.dialogs.adjustment import AdjustmentDialog
 from tui.dialogs.adjustment_result import AdjustmentResultDialog
@@ -33,47 +34,41 @@ from tui.dialogs.reply import ReplyDialog
 from tui.dialogs.review import ReviewDialog
 from tui.dialogs.sign_for import SignForDialog
 
-EVERY_ROLE = frozenset(ROLES)
-ANSWERING = frozenset({"主办", "承办", "分办"})
-"""Roles in which the bureau itself answers the proposer."""
-CONTRIBUTING = frozenset({"汇办"})
-
 
 @dataclass(frozen=True)
 class Step:
-    """One step: its action name, key, words, the store function and the roles it fits."""
+    """One step: its name (the store's step key, `store.steps.STEP_NAMES`), key, words and
+    the store function that takes it."""
 
     name: str
     key: str
     label: str
     tooltip: str
     function: str  # in store.actions
-    roles: frozenset[str] = EVERY_ROLE
     show: bool = False  # in the footer (every step is in `?`)
 
 
 STEPS: tuple[Step, ...] = (
-    Step("sign_for", "s", "签收", "签收该件（须在签收期限内）", "sign_for", show=True),
+    Step("sign", "s", "签收", "签收该件（须在签收期限内）", "sign_for", show=True),
     Step("adjust", "t", "申请调整", "不属本局职责：在签收期限内申请调整，写明理由", "request_adjustment"),
-    Step("adjust_result", "a", "调整结果", "登记交办机关对申请调整的答复", "record_adjustment_result"),
+    Step("adjustment_result", "a", "调整结果", "登记交办机关对申请调整的答复", "record_adjustment_result"),
     Step("assign", "p", "分派", "分派到处室、岗位、责任人，定分管局领导、局领导领办和重点/难点/热点", "assign", show=True),
     Step("contact", "c", "沟通", "记录与代表/委员的沟通：方式、阶段、参加人员、情况", "log_follow_up", show=True),
-    Step("opinion", "h", "汇办意见", "登记报送主办单位的汇办意见（汇办件）", "record_opinion_sent", CONTRIBUTING, show=True),
-    Step("extend", "e", "延期", "答复期限延期：理由、批准情况、新期限（不超过规定上限）", "extend", ANSWERING),
-    Step("reply", "r", "答复", "登记书面答复：日期、文号、A–D类别、摘要、签发人（重新办理时登记重新答复）", "reply", ANSWERING,
+    Step("opinion", "h", "汇办意见", "登记报送主办单位的汇办意见（汇办件）", "record_opinion_sent", show=True),
+    Step("extend", "e", "延期", "答复期限延期：理由、批准情况、新期限（不超过规定上限）", "extend"),
+    Step("reply", "r", "答复", "登记书面答复：日期、文号、A–D类别、摘要、签发人（重新办理时登记重新答复）", "reply", show=True),
+    Step("evaluate", "v", "评价", "登记代表评价：满意、基本满意或不满意（不满意则重新办理）", "record_evaluation",
          show=True),
-    Step("evaluate", "v", "评价", "登记代表评价：满意、基本满意或不满意（不满意则重新办理）", "record_evaluation", ANSWERING,
-         show=True),
-    Step("disclose", "g", "公开", "登记答复是否公开：公开、部分公开或不公开（附理由）", "record_disclosure", ANSWERING),
-    Step("review", "b", "回头看", "回头看：落实情况和下次回头看日期", "record_review", ANSWERING),
+    Step("disclose", "g", "公开", "登记答复是否公开：公开、部分公开或不公开（附理由）", "record_disclosure"),
+    Step("review", "b", "回头看", "回头看：落实情况和下次回头看日期", "record_review"),
     Step("close", "k", "办结", "办结该件", "close", show=True),
 )
 STEP = {step.name: step for step in STEPS}
 
 DIALOGS = {
-    "sign_for": SignForDialog,
+    "sign": SignForDialog,
     "adjust": AdjustmentDialog,
-    "adjust_result": AdjustmentResultDialog,
+    "adjustment_result": AdjustmentResultDialog,
     "contact": ContactDialog,
     "opinion": OpinionDialog,
     "evaluate": EvaluationDialog,
@@ -84,16 +79,6 @@ DIALOGS = {
 """The dialogs that need nothing but the case; 分派, 延期 and 答复 read more first."""
 
 CONFLICT_AGAIN = "已载入该件的最新版本，您填写的内容都在：核对上述变化后，仍要保存请再按 ctrl+s，放弃请按 esc。"
-
-OTHER_ROLE = {
-    "opinion": "{label}是{role}件，由本局答复代表，不报送汇办意见。",
-    "reply": "{label}是汇办件，由主办单位答复代表；本局报送汇办意见即可。",
-    "evaluate": "{label}是汇办件，代表评价的是主办单位的答复。",
-    "extend": "{label}是汇办件，没有答复期限可延。",
-    "disclose": "{label}是汇办件，由主办单位答复代表并决定是否公开；本局报送汇办意见即可。",
-    "review": "{label}是汇办件，答复的落实由主办单位回头看。",
-}
-"""Why a step does not fit the case's role (the store's own sentences)."""
 
 
 def step_bindings(prefix: str) -> list[Binding]:
@@ -107,67 +92,8 @@ def step_bindings(prefix: str) -> list[Binding]:
     return bindings
 
 
-def refusal(name: str, card: CaseCard) -> str | None:
-    """Why `name` cannot be taken on the case now, and what comes first (None: go ahead).
-
-    An early word in the store's own sentences, so that the user is not asked to fill in a
-    form that cannot be saved. The store decides: it checks all of this again, and more
-    (dates against the step before, a case changed elsewhere).
-    """
-    label, status = f"第{card.number}号", card.status
-    if card.role not in STEP[name].roles:
-        return OTHER_ROLE[name].format(label=label, role=card.role)
-    verb = {"assign": "分派", "opinion": "报送汇办意见", "extend": "延期", "reply": "答复"}.get(name)
-    if verb and card.signed_on is None:
-        if status == "申请调整":
-            return f"{label}已申请调整，正等待交办机关答复，暂不能{verb}；交办机关不同意调整的，请先签收再{verb}。"
-        if status != "已办结":
-            return f"{label}尚未签收，请先签收再{verb}。"
-    closed = f"{label}已于{card.closed_on or ''}办结。" if status == "已办结" else None
-    sign_first = "签收并" if card.signed_on is None else ""
-    if name == "sign_for":
-        if card.signed_on is not None:
-            return f"{label}已于{card.signed_on}签收，无需再次签收。"
-        if closed:
-            return f"{label}已经交办机关同意调整并办结，无需签收。"
-    elif name == "adjust":
-        if status != "待签收":
-            return f"{label}当前状态为{status}，只有待签收的件可以申请调整。"
-    elif name == "adjust_result":
-        if status != "申请调整":
-            return f"{label}没有待答复的调整申请（当前状态为{status}），请先申请调整，再记录交办机关的答复。"
-    elif name in ("assign", "extend", "reply") and closed:
-        return closed
-    elif name == "opinion" and card.opinion_sent_on is not None:
-        return f"{label}已于{card.opinion_sent_on}报送汇办意见。"
-    if name == "extend" and card.replied_on is not None:
-        return f"{label}已答复，无需延期。"
-    if name == "reply" and card.replied_on is not None and status != "重新办理":
-        return f"{label}已于{card.replied_on}答复；只有代表不满意、重新办理时才再次答复。"
-    if name == "evaluate":
-        if status == "重新办理":
-            return f"{label}正在重新办理，请先记录重新答复，再登记评价。"
-        if card.replied_on is None:
-            return f"{label}尚未答复，请先{sign_first}答复再登记评价。"
-    if name == "disclose" and card.replied_on is None:
-        return f"{label}尚未答复，答复后才能决定是否公开。"
-    if name == "review" and card.replied_on is None:
-        return f"{label}尚未答复，答复后才做回头看。"
-    if name == "close":
-        if closed:
-            return closed
-        if status == "申请调整":
-            return (f"{label}已申请调整，正等待交办机关答复：同意调整的，请记录调整结果（随即办结）；"
-                    "不同意调整的，请先签收办理。")
-        if card.role == "汇办" and card.opinion_sent_on is None:
-            return f"{label}尚未报送汇办意见，不能办结：请先{sign_first}报送汇办意见。"
-        if status == "重新办理":
-            return f"{label}尚未重新答复（重新办理中），不能办结：请先记录重新答复。"
-        if card.role != "汇办" and card.replied_on is None:
-            return f"{label}尚未答复，不能办结：请先{sign_first}答复。"
-        if card.review_due is not None:
-            return f"{label}回头看尚未完成（下次回头看 {card.review_due:%Y-%m-%d}），请先记录回头看或清除下次日期。"
-    return None
+PLAIN_STEPS = {"urge": "urge", "follow_up": "follow_up"}
+"""Keys of `ActingMixin` (u 催办, f 跟进) that are steps too: the footer fits them as well."""
 
 
 class StepsMixin:
@@ -181,18 +107,25 @@ class StepsMixin:
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("step", "refused") and parameters:
+        """The store's answer on the card: True offers the key, None dims it, False hides it;
+        the same key's `refused` binding is live exactly when the step is not possible."""
+        if action == "refused" and parameters:
+            card = self.card_for_keys()
+            return card is not None and card.steps.get(str(parameters[0])) is not None
+        if action == "step" and parameters:
             step = STEP.get(str(parameters[0]))
             if step is None or step.function not in vars(actions):
                 return False  # a step this store does not offer
             card = self.card_for_keys()
-            if action == "refused":
-                return card is not None and refusal(step.name, card) is not None
             if card is None:
                 return True
-            if card.role not in step.roles:
+            if step.name in card.hidden_steps:
                 return False  # hidden: the same key's `refused` says why
-            return None if refusal(step.name, card) else True  # dimmed, likewise
+            return None if card.steps.get(step.name) else True  # dimmed, likewise
+        if action in PLAIN_STEPS:
+            card = self.card_for_keys()
+            if card is not None and card.steps.get(PLAIN_STEPS[action]):
+                return None
         return super().check_action(action, parameters)
 
     async def step_card(self) -> CaseCard | None:
@@ -214,7 +147,7 @@ class StepsMixin:
         card = await self.step_card()
         if card is None:
             return
-        reason = refusal(name, card)
+        reason = card.steps.get(name)
         if reason:
             self.app.say(reason, error=True, title=f"不能{step.label}")
             return
@@ -227,7 +160,14 @@ class StepsMixin:
             self.app.push_screen(dialog)
 
     async def action_refused(self, name: str) -> None:
-        await self.action_step(name)
+        """A key whose step is not possible now: the store's sentence saying why."""
+        if name in STEP:
+            await self.action_step(name)
+            return
+        card = self.card_for_keys()
+        reason = card.steps.get(name) if card is not None else None
+        if reason:
+            self.app.say(reason, error=True, title=f"不能{steps.STEP_NAMES.get(name, '')}")
 
     async def step_dialog(self, step: Step, card: CaseCard, submit):
         """The step's dialog, with what it needs read from the store first (off the UI thread)."""
@@ -241,7 +181,11 @@ class StepsMixin:
             return AssignDialog(card, divisions, await gateway.call(queries.people), submit=submit,
                                 add_person=self.add_person_in_place)
         if step.name == "extend":
-            return ExtendDialog(card, await gateway.call(queries.extension_limit, card.id), submit=submit)
+            terms = await gateway.call(steps.case_extension_terms, card.id, self.app.ledger.today)
+            if terms is None:
+                self.app.say("找不到该件，可能已被其他工作站更改。", error=True)
+                return None
+            return ExtendDialog(card, terms, submit=submit)
         if step.name == "reply":
             people = await gateway.call(queries.people)
             signer = next((p.name for p in people if p.title == "局长"), "")

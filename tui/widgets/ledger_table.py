@@ -88,7 +88,7 @@ def cell_texts(row: LedgerRow) -> dict[str, str]:
         "number": row.number,
         "title": visible(row.title),
         "lead_proposer": visible(row.lead_proposer),
-        "role": row.role,
+        "role": row.role_label,  # 会办 on a 政协 case (stored as 汇办)
         "division": visible(row.division) or "未分派",
         "owner": visible(row.owner) or "—",
         "status": row.status,
