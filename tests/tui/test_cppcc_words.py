@@ -78,6 +78,10 @@ async def test_a_cppcc_case_screen_says_huiban_opinion_and_member_evaluation(des
         shown = screen_text(screen)
         assert "会办意见" in shown and "汇办意见" not in shown and "办理方式" in shown
         assert ("办理方式", "会办") in field_lines(screen.card)
+        # the footer and `?` speak the body's words too: h reads 会办意见, v's tooltip 委员评价
+        keys = {b.binding.key: b.binding for b in screen.active_bindings.values()}
+        assert keys["h"].description == "会办意见" and "汇办" not in (keys["h"].tooltip or "")
+        assert "委员评价" in (keys["v"].tooltip or "") and "代表评价" not in (keys["v"].tooltip or "")
 
         dialog = await step(pilot, "h", OpinionDialog)
         assert dialog.heading == "报送会办意见"

@@ -323,6 +323,7 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
         self.query_one("#milestones", Static).update(Content.assemble(*milestone_parts) if milestone_parts
                                                      else Content("—"))
         self.show_timeline()
+        self.speak_keys(card.session_body)
         self.refresh_bindings()
 
     def show_timeline(self) -> None:

@@ -102,6 +102,25 @@ class StepsMixin:
     A screen showing one case returns it from `card_for_keys()`, so that the footer fits it.
     """
 
+    def speak_keys(self, body: str) -> None:
+        """Word the keys for the case's body: on a 政协 case 汇办意见 is 会办意见 and 代表评价 is
+        委员评价 (footer, `?` and tooltips alike); this screen's own copy of the bindings only."""
+        from dataclasses import replace
+
+        from store.vocabulary import words
+
+        said = words(body)
+        terms = {"汇办意见": said.opinion, "汇办件": f"{said.contributing}件", "代表评价": said.evaluation}
+
+        def worded(text: str | None) -> str | None:
+            for npc, own in terms.items():
+                text = text.replace(npc, own) if text else text
+            return text
+
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=worded(b.description), tooltip=worded(b.tooltip)) for b in bindings]
+
     def card_for_keys(self) -> CaseCard | None:
         """The case the keys are judged against (None: offer every key; the store decides)."""
         return None
