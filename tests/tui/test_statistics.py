@@ -95,3 +95,15 @@ def test_load_chart_draws_overdue_apart_and_always_names_the_numbers():
     assert lines[0].count("█") == 10 and lines[0].count("░") == 10 and "在办  10　逾期   5" in lines[0]
     assert lines[1].count("░") == 2 and "█" not in lines[1]
     assert lines[2].startswith("未分派") and "█" not in lines[2] and "░" not in lines[2]
+
+
+def test_a_cppcc_sessions_figures_speak_its_words(ledger, today):
+    """政协: the role line says 会办 and the reply rate counts 会办意见 (never 汇办)."""
+    from store import actions
+    from tui.screens.statistics import figure_lines
+
+    session = actions.ensure_session("市政协七届四次会议", body="政协", year=2023)
+    actions.create_case(OPERATOR, session=session, number="0101", title="关于数据开放的提案", role="会办",
+                        assigned_on=dt.date(2023, 6, 1), lead_unit="市发展改革委")
+    lines = "\n".join(figure_lines(session_statistics(session.id)))
+    assert "会办 1" in lines and "含会办意见" in lines and "汇办" not in lines

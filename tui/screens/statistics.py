@@ -56,7 +56,10 @@ def read_statistics(session_id: int | None, today) -> StatisticsView:
 
 def figure_lines(stats: SessionStatistics) -> list[str]:
     """The figures as plain lines (shown as Content, never markup), each rate with its parts."""
-    roles = "　".join(f"{role} {stats.by_role.get(role, 0)}" for role in ROLES)
+    from store.vocabulary import words
+
+    said = words(stats.body)
+    roles = "　".join(f"{said.role(role)} {stats.by_role.get(role, 0)}" for role in ROLES)
     statuses = "　".join(f"{name} {count}" for name, count in sorted(stats.by_status.items(), key=lambda kv: -kv[1]))
     replied = stats.replies_to_disclose
     classes = "　".join(
@@ -76,7 +79,7 @@ def figure_lines(stats: SessionStatistics) -> list[str]:
         f"已签收{stats.signed}件＋逾期未签收{stats.sign_overdue}件；逾期签收{stats.signed - stats.signed_on_time}件）"
         f"　另有{stats.sign_pending}件未到签收期限",
         f"按时答复率　{percent(stats.answered_on_time, stats.answer_denominator)}（按时答复{stats.answered_on_time}件 / "
-        f"已答复{stats.answered}件＋逾期未答复{stats.answer_overdue}件，含汇办意见；"
+        f"已答复{stats.answered}件＋逾期未答复{stats.answer_overdue}件，含{said.opinion}；"
         f"逾期答复{stats.answered - stats.answered_on_time}件）　另有{stats.answer_pending}件未到答复期限",
     ]
     if stats.extension_late:
