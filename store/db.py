@@ -13,9 +13,11 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
+from store import models
 from store.errors import DatabaseUnusable
+from store.proxy import database  # bound here; callers import it from store.db as before
 
 SCHEMA_VERSION = 3
 """The schema this code writes; recorded in `duban_meta` under `schema_version`."""
@@ -29,9 +31,6 @@ SQLITE_PRAGMAS = {
 }
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-
-database = DatabaseProxy()
-"""The database every model is bound to; `open_database` initialises it."""
 
 
 @dataclass(frozen=True)
@@ -194,8 +193,6 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True, veri
     otherwise leaves it to the caller, who must run `verify_integrity` before any write.
     `db.duban_verified` says whether it ran.
     """
-    from store import models  # models import `database` from here
-
     parsed = parse_target(target)
     if parsed.kind == "sqlite":
         assert parsed.path is not None
@@ -271,8 +268,6 @@ def describe_db_error(exc: BaseException) -> str:
 
 def ensure_indexes(db: Database | None = None) -> None:
     """Add any table or index declared since this ledger was made (CREATE … IF NOT EXISTS)."""
-    from store import models
-
     db = db or database.obj
     if _missing_indexes(db, models.ALL_MODELS):
         with db.atomic():

@@ -26,7 +26,7 @@ from peewee import (
     TextField,
 )
 
-from store.db import database
+from store.proxy import database
 
 # Choices: checked by actions (a Chinese message) and by CHECK-free validation here.
 BODIES = ("人大", "政协")

@@ -1,12 +1,12 @@
-"""Cases entered and corrected by hand (store/entry.py): 录入 on an empty ledger with the
-importer's checks, 修改 with before and after, 更正 of a reply or an evaluation — each a
+"""Cases entered and corrected by hand (store/entry.py, store/corrections.py): 录入 on an empty
+ledger with the importer's checks, 修改 with before and after, 更正 of a reply or an evaluation — each a
 single event, every refusal writing nothing (counted with plain SQL)."""
 
 from __future__ import annotations
 
 import pytest
 
-from store import actions, entry
+from store import actions, corrections, entry
 from store.db import database
 from store.errors import LedgerError
 from store.models import Case, Event
@@ -413,7 +413,7 @@ def test_undoing_a_corrected_number_another_case_now_holds_is_refused(ledger, to
     enter(number="3", title="另一件")
     refused_undo(renumbered, "第3号", "不能重复")
     # a clash the check cannot see (another workstation, PostgreSQL) is a sentence too, not the driver's text
-    monkeypatch.setattr(entry, "check_restored", lambda *args: None)
+    monkeypatch.setattr(corrections, "check_restored", lambda *args: None)  # what undo asks
     refused_undo(renumbered, "编号不能重复")
     assert sql_count('"case"', "number = '3'") == 1 and sql_count('"case"', "number = '30'") == 1
 

@@ -1,0 +1,199 @@
+"""What every write shares: the checks of typed input (`_text`, `_operator`, `_choice`, `_date`,
+`_planned`), the write transaction (`_transaction`, BEGIN IMMEDIATE on SQLite), loading a case
+at the version the user saw (`_load`), and `_record`, which changes the case, bumps its version,
+refreshes its cached deadline and appends the `Event`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from peewee import SqliteDatabase
+
+from store import clock
+from store.db import database
+from store.errors import LedgerError, VersionConflict
+from store.models import Case, Division, Event, Person, Proposer, Session
+from store.queries import case_label, load_calendar, rules_for
+
+
+MAX_TITLE = 2000
+MAX_NOTE = 10000
+ACTIVITY_KINDS = ("查办", "询办", "沟通", "催办")  # a new one replaces the planned next follow-up
+CORRECTION_KINDS = ("修改", "更正")  # putting the record right is not a follow-up: staleness ignores it
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What an action wrote: the case, its new version, the event, and a sentence to show."""
+
+    case_id: int
+    event_id: int
+    version: int
+    message: str
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _text(value, what: str, *, required: bool = False, limit: int = MAX_NOTE) -> str:
+    text = "" if value is None else str(value)
+    if "\x00" in text:
+        raise LedgerError(f"{what}含有空字符（\\x00），无法保存，请删除后重试。")
+    if required and not text.strip():
+        raise LedgerError(f"请填写{what}。")
+    if len(text) > limit:
+        raise LedgerError(f"{what}过长（{len(text)}字），最多{limit}字。")
+    return text
+
+
+def _operator(value) -> str:
+    name = _text(value, "操作人", required=True, limit=50).strip()
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise LedgerError("操作人姓名含有控制字符，请重新输入。")
+    return name
+
+
+def _choice(value, choices: Iterable[str], what: str) -> str:
+    choices = tuple(choices)
+    if value not in choices:
+        raise LedgerError(f"{what}“{value}”无效，应为：{'、'.join(choices)}。")
+    return value
+
+
+def _date(value, what: str, *, case: Case | None = None, allow_future: bool = False) -> dt.date:
+    """A business date: parsed, not before 交办, not in the future (unless planned)."""
+    if value is None or value == "":
+        return clock.today()
+    if isinstance(value, str):
+        try:
+            value = clock.parse_date(value)
+        except ValueError as exc:
+            raise LedgerError(f"{what}：{exc}") from None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        raise LedgerError(f"{what}“{value}”不是日期。")
+    value = dt.date(value.year, value.month, value.day)
+    if case is not None and value < case.assigned_on:
+        raise LedgerError(f"{what}{value:%Y-%m-%d}早于交办日期{case.assigned_on:%Y-%m-%d}，请检查。")
+    if not allow_future and value > clock.today():
+        raise LedgerError(f"{what}{value:%Y-%m-%d}晚于今天（{clock.today():%Y-%m-%d}），不能记录未来发生的事。")
+    return value
+
+
+def _not_before(day: dt.date, what: str, prior: dt.date | None, prior_what: str, first: str, then: str) -> None:
+    """Refuse a business date earlier than the step it follows, naming both dates."""
+    if prior is not None and day < prior:
+        raise LedgerError(f"{what}{day:%Y-%m-%d}早于{prior_what}{prior:%Y-%m-%d}：应先{first}、后{then}，请检查日期。")
+
+
+def _planned(value, what: str) -> dt.date | None:
+    """A planned date (next follow-up, respond-by): optional, not in the past."""
+    if value is None or value == "":
+        return None
+    day = _date(value, what, allow_future=True)
+    if day < clock.today():
+        raise LedgerError(f"{what}{day:%Y-%m-%d}已经过去，请选择今天或以后的日期。")
+    return day
+
+
+# ------------------------------------------------------------------------ transactions
+
+
+def _transaction():
+    db = database.obj
+    if isinstance(db, SqliteDatabase):
+        return db.atomic("IMMEDIATE")
+    return db.atomic()
+
+
+def _load(case_id: int, expected_version: int | None) -> Case:
+    query = Case.select().where(Case.id == case_id)
+    if not isinstance(database.obj, SqliteDatabase):
+        query = query.for_update()
+    case = query.first()
+    if case is None:
+        raise LedgerError(f"找不到编号为 {case_id} 的件，可能已被其他工作站更改，请刷新。")
+    if expected_version is not None and case.version != expected_version:
+        since = (
+            Event.select(Event.kind, Event.operator, Event.at)
+            .where((Event.case == case.id) & (Event.version > expected_version))
+            .order_by(Event.id)
+        )
+        changes = [f"{e.at.in_timezone(clock.OFFICE_TZ):%m-%d %H:%M} {e.operator} {e.kind}" for e in since]
+        raise VersionConflict(
+            f"{case_label(case)}已在别处被修改（{'；'.join(changes) or '版本已变'}），"
+            "您看到的是旧内容，本次未作任何修改。请刷新后再试。",
+            changes,
+        )
+    return case
+
+
+def _jsonable(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (Division, Person, Proposer, Session)):
+        return value.id
+    return value
+
+
+def _field_value(case: Case, name: str):
+    """A field's stored value (foreign keys as ids) for before/after records."""
+    field = Case._meta.fields[name]
+    if hasattr(field, "rel_model"):
+        return getattr(case, field.column_name)
+    return _jsonable(getattr(case, name))
+
+
+def _refresh_next_due(case: Case) -> None:
+    from store.deadlines import apply_next_open
+
+    apply_next_open(case, rules_for(case.session_id), load_calendar())
+
+
+def _record(
+    case: Case,
+    operator: str,
+    kind: str,
+    changes: dict,
+    *,
+    on_date: dt.date | None = None,
+    note: str = "",
+    message: str,
+    extra: dict | None = None,
+    **event_fields,
+) -> Recorded:
+    before = {name: _field_value(case, name) for name in changes}
+    for name, value in changes.items():
+        setattr(case, name, value)
+    after = {name: _field_value(case, name) for name in changes}
+    on_date = on_date or clock.today()
+    if kind not in CORRECTION_KINDS and (case.last_followup_on is None or on_date > case.last_followup_on):
+        case.last_followup_on = on_date
+    if kind in ACTIVITY_KINDS:
+        case.next_followup_on = event_fields.get("next_followup_on")
+    if kind == "催办":
+        case.urge_count += 1
+        case.urge_level = event_fields["level"]
+    case.version += 1
+    _refresh_next_due(case)
+    case.save()
+    data = {"before": before, "after": after} if changes else {}
+    if extra:
+        data.update(extra)
+    event = Event.create(
+        case=case.id,
+        at=clock.now(),
+        on_date=on_date,
+        operator=operator,
+        kind=kind,
+        note=note,
+        data=data,
+        version=case.version,
+        **event_fields,
+    )
+    return Recorded(case.id, event.id, case.version, message)

@@ -1,0 +1,145 @@
+"""Following a case up: 查办 / 询办 / 沟通 / 备注, the weekly check, and 催办 (one case, or
+several in one step from the division board).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from store import clock
+from store.actions.common import (
+    Recorded,
+    _choice,
+    _date,
+    _load,
+    _operator,
+    _planned,
+    _record,
+    _text,
+    _transaction,
+)
+from store.errors import LedgerError
+from store.models import CONTACT_METHODS, CONTACT_STAGES, FOLLOW_UP_KINDS, URGE_LEVELS, Case, Division
+from store.queries import case_label, load_calendar, rules_for
+from store.steps import require
+
+
+def log_follow_up(case_id: int, operator: str, *, kind: str, note: str = "", method: str = "", stage: str = "",
+                  participants: str = "", next_followup_on=None, on=None,
+                  expected_version: int | None = None) -> Recorded:
+    """查办 / 询办 / 沟通 (with method and stage) / 备注, with the next planned follow-up."""
+    operator = _operator(operator)
+    _choice(kind, FOLLOW_UP_KINDS, "跟进类型")
+    note = _text(note, "跟进内容", required=kind == "备注")
+    if kind == "沟通":
+        _choice(method, CONTACT_METHODS, "沟通方式")
+        _choice(stage, CONTACT_STAGES, "沟通阶段")
+    elif method or stage:
+        raise LedgerError("只有“沟通”需要填写沟通方式和阶段。")
+    planned = _planned(next_followup_on, "下次跟进日期")
+    with _transaction():
+        case = _load(case_id, expected_version)
+        require(case, "contact" if kind == "沟通" else "follow_up")
+        day = _date(on, "跟进日期", case=case)
+        extra = {"participants": _text(participants, "参加人员", limit=500)} if participants else None
+        return _record(case, operator, kind, {}, on_date=day, note=note, method=method, stage=stage,
+                       next_followup_on=planned, extra=extra, message=f"已记录{kind}：{case_label(case)}")
+
+
+def mark_reviewed(case_id: int, operator: str, week: str, note: str = "",
+                  expected_version: int | None = None) -> Recorded:
+    """每周检查: mark a case checked in the week's review — a 查办 event naming the week.
+
+    A planned follow-up still ahead is kept (a check does not replace the plan).
+    """
+    from store.weekly import REVIEW_KEY, checked_cases, parse_week
+
+    operator = _operator(operator)
+    week = parse_week(week)
+    note = _text(note, "检查情况")
+    with _transaction():
+        case = _load(case_id, expected_version)
+        if case.id in checked_cases(week):
+            raise LedgerError(f"{case_label(case)}在{week}的每周检查中已经检查过了。")
+        today = clock.today()
+        planned = case.next_followup_on if case.next_followup_on and case.next_followup_on >= today else None
+        return _record(case, operator, "查办", {}, note=note or f"每周检查（{week}）", next_followup_on=planned,
+                       extra={REVIEW_KEY: week}, message=f"已检查：{case_label(case)}（{week}）")
+
+
+def next_urge_level(case: Case) -> int:
+    """一次催办, 二次催办, then 领导督办 (and stays there)."""
+    return min((case.urge_level or 0) + 1, max(URGE_LEVELS))
+
+
+def urge_division(case_id: int, operator: str, *, note: str = "", respond_by=None, level: int | None = None,
+                  division: Division | int | None = None, expected_version: int | None = None) -> Recorded:
+    """催办: urge the responsible division, one level up, to answer by a date (default 3 working days)."""
+    operator = _operator(operator)
+    note = _text(note, "催办说明")
+    with _transaction():
+        case = _load(case_id, expected_version)
+        require(case, "urge")
+        division_id = division.id if isinstance(division, Division) else (division or case.division_id)
+        level = next_urge_level(case) if level is None else int(level)
+        if level not in URGE_LEVELS:
+            raise LedgerError(f"催办级别“{level}”无效，应为：{'、'.join(URGE_LEVELS.values())}。")
+        respond = _planned(respond_by, "反馈期限") if respond_by not in (None, "") else _default_respond_by(case)
+        return _urge(case, operator, note=note, division_id=division_id, level=level, respond=respond)
+
+
+def _default_respond_by(case: Case) -> dt.date:
+    """Today plus the session's working days for an answer (3 by default)."""
+    days = rules_for(case.session_id).urge_respond_working_days
+    return load_calendar().add_working_days(clock.today(), days).day
+
+
+def _urge(case: Case, operator: str, *, note: str, division_id: int, level: int, respond: dt.date) -> Recorded:
+    name = Division.get_by_id(division_id).name
+    return _record(case, operator, "催办", {}, note=note, target_division=division_id, level=level,
+                   respond_by=respond, next_followup_on=respond,
+                   message=f"已向{name}{URGE_LEVELS[level]}：{case_label(case)}，请于{respond:%m月%d日}前反馈")
+
+
+def urge_cases(case_ids: Iterable[int], operator: str, *, note: str = "", respond_by=None,
+               division: Division | int | None = None) -> list[Recorded]:
+    """催办 several cases in one step (the division board's `u`): one transaction, one 催办 event a case.
+
+    Each case is urged at its own next level (一次催办, 二次催办, 领导督办) and asked to answer
+    by `respond_by` (default: its session's 3 working days). With `division`, every case must
+    still belong to that division (it may have been re-assigned since the board was read).
+    If any case is closed, unassigned or elsewhere, nothing is written and the message names them.
+    """
+    operator = _operator(operator)
+    note = _text(note, "催办说明")
+    ids = list(dict.fromkeys(int(case_id) for case_id in case_ids))
+    if not ids:
+        raise LedgerError("没有选中要催办的件，请先选择。")
+    respond = _planned(respond_by, "反馈期限") if respond_by not in (None, "") else None
+    division_id = division.id if isinstance(division, Division) else division
+    target = Division.get_or_none(Division.id == division_id) if division_id is not None else None
+    if division_id is not None and target is None:
+        raise LedgerError("找不到要催办的处室，可能已被更改，请刷新。")
+    with _transaction():
+        cases = [_load(case_id, None) for case_id in ids]
+        closed = [case_label(c) for c in cases if c.status == "已办结"]
+        pending = [case_label(c) for c in cases if c.status == "申请调整"]
+        unassigned = [case_label(c) for c in cases if c.division_id is None and c.status not in ("已办结", "申请调整")]
+        elsewhere = [case_label(c) for c in cases if target is not None and c.division_id not in (None, target.id)]
+        problems = []
+        if closed:
+            problems.append(f"{'、'.join(closed)}已办结，无需催办")
+        if pending:
+            problems.append(f"{'、'.join(pending)}已申请调整，正等待交办机关答复")
+        if unassigned:
+            problems.append(f"{'、'.join(unassigned)}尚未分派处室，请先分派再催办")
+        if elsewhere:
+            problems.append(f"{'、'.join(elsewhere)}已不由{target.name}承办，请刷新后再催办")
+        if problems:
+            raise LedgerError("；".join(problems) + "。本次未催办任何件。")
+        return [
+            _urge(case, operator, note=note, division_id=case.division_id, level=next_urge_level(case),
+                  respond=respond or _default_respond_by(case))
+            for case in cases
+        ]

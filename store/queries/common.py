@@ -1,0 +1,92 @@
+"""What every read shares: how a case is named, the working-day calendar, each session's rules, the sessions.
+
+`load_calendar` keeps the calendar cached until the office's overrides change; `rules_for` and
+`_all_rules` give a session's deadline rules (Shenzhen's defaults with its overrides).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import JOIN, fn
+
+from store.calendar import WorkCalendar
+from store.models import CalendarDay, CalendarYear, Case, ChangeRecord, Session
+from store.rules import DEFAULT_RULES, RuleSet
+
+
+WORKING_DAY_MILESTONES = frozenset({"评价", "再次评价", "公开"})
+
+
+def case_label(case) -> str:
+    """第20230489号 — how the office names a case."""
+    return f"第{case.number}号"
+
+
+def format_number(number: str) -> str:
+    return f"第{number}号"
+
+
+# ------------------------------------------------------------------ calendar and rules
+
+_calendar_cache: tuple[object, WorkCalendar] | None = None
+
+
+def load_calendar() -> WorkCalendar:
+    """The working-day calendar with the office's overrides (cached until they change)."""
+    global _calendar_cache
+    working = fn.SUM(CalendarDay.is_working.cast("integer"))
+    # The newest 日历 change too: one day switched each way leaves the count and sum unchanged.
+    changed = ChangeRecord.select(fn.MAX(ChangeRecord.id)).where(ChangeRecord.area == "日历")
+    key = (
+        id(Case._meta.database.obj),
+        CalendarDay.select(fn.COUNT(CalendarDay.id), fn.MAX(CalendarDay.id), working, changed).tuples().first(),
+        tuple(year for (year,) in CalendarYear.select(CalendarYear.year).tuples()),
+    )
+    if _calendar_cache is None or _calendar_cache[0] != key:
+        overrides = {day: flag for day, flag in CalendarDay.select(CalendarDay.day, CalendarDay.is_working).tuples()}
+        _calendar_cache = (key, WorkCalendar(overrides, key[2]))
+    return _calendar_cache[1]
+
+
+def rules_for(session_id: int | None) -> RuleSet:
+    """A session's deadline rules (Shenzhen's defaults with its overrides)."""
+    if session_id is None:
+        return DEFAULT_RULES
+    overrides = Session.select(Session.rules).where(Session.id == session_id).scalar()
+    return RuleSet.from_overrides(overrides if isinstance(overrides, dict) else None)
+
+
+def _all_rules() -> dict[int, RuleSet]:
+    return {sid: RuleSet.from_overrides(rules) for sid, rules in Session.select(Session.id, Session.rules).tuples()}
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    body: str
+    name: str
+    year: int
+    case_count: int
+
+
+def sessions() -> list[SessionInfo]:
+    """Every session with its number of cases, newest year first."""
+    query = (
+        Session.select(Session.id, Session.body, Session.name, Session.year, fn.COUNT(Case.id))
+        .join(Case, JOIN.LEFT_OUTER)
+        .group_by(Session.id)
+        .order_by(Session.year.desc(), Session.id)
+        .tuples()
+    )
+    return [SessionInfo(*row) for row in query]
+
+
+def find_session(name_or_id) -> SessionInfo | None:
+    for info in sessions():
+        if str(name_or_id) in (info.name, str(info.id)):
+            return info
+    return None
