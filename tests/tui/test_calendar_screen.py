@@ -141,8 +141,9 @@ async def test_an_estimated_deadline_is_marked_on_the_ledger_until_the_year_is_c
         await ready(pilot)
         row = pilot.app.ledger.snapshot.get(ids["soon"])
         assert row.estimated and row.next_due.year == 2027 and cell_texts(row)["countdown"].endswith("*")
-        bar = str(pilot.app.screen.query_one(SummaryBar).render())
-        assert "*1件期限为推算" in bar
+        bar = pilot.app.screen.query_one(SummaryBar)
+        # the bar is drawn again once the whole ledger has loaded: wait for it, not for the first look
+        await wait_for(pilot, lambda: "*1件期限为推算" in str(bar.render()))
         screen = await open_calendar(pilot)
         await pilot.press("right")
         await wait_for(pilot, lambda: screen.view is not None and screen.view.year == 2027)
