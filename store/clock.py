@@ -34,6 +34,11 @@ def now() -> pendulum.DateTime:
     return pendulum.now("UTC")
 
 
+def office_now() -> pendulum.DateTime:
+    """The current instant on the office's clock (Beijing time): what file names are stamped with."""
+    return now().in_timezone(OFFICE_TZ)
+
+
 def fix_today(day: dt.date | None) -> None:
     """Count every deadline from `day` (None: follow the real date again)."""
     global _fixed_today

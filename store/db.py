@@ -247,23 +247,10 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True, veri
 
 
 def describe_db_error(exc: BaseException) -> str:
-    """A short Chinese reading of a driver error (locked, read-only, full, damaged)."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return "数据库正被其他工作站或程序占用（已锁定），请稍后再试。"
-    if "readonly" in text or "read-only" in text or "read only" in text:
-        return "数据库所在位置只读，无法写入。"
-    if "disk is full" in text or "no space" in text:
-        return "磁盘已满，无法写入。"
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return "数据库文件已损坏。"
-    if "unable to open" in text:
-        return "无法打开数据库文件（文件夹不存在或没有权限）。"
-    if "psycopg" in text and "not found" in text:
-        return "未安装 PostgreSQL 驱动（psycopg2），请先执行 pip install psycopg2-binary。"
-    if "could not connect" in text or "connection refused" in text:
-        return "无法连接数据库服务器。"
-    return str(exc) or exc.__class__.__name__
+    """A Chinese sentence for a driver error: what happened and what to do (store/db_errors.py)."""
+    from store.db_errors import describe
+
+    return describe(exc)
 
 
 def ensure_indexes(db: Database | None = None) -> None:

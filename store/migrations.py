@@ -11,11 +11,12 @@ written in one transaction, so a ledger is never left half-migrated.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from pathlib import Path
 
 from peewee import Database
+
+from store import clock
 
 
 def _to_2(db: Database) -> None:
@@ -74,7 +75,7 @@ def stored_version(db: Database) -> int:
 
 def backup_before_migration(path: Path, version: int) -> Path:
     """A consistent copy of a SQLite ledger beside it, made with SQLite's backup API."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.office_now().strftime("%Y%m%d-%H%M%S")  # Beijing time, as the records show
     copy = path.with_name(f"{path.name}.v{version}-备份-{stamp}.db")
     source = sqlite3.connect(str(path), timeout=8)
     try:

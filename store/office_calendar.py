@@ -27,7 +27,7 @@ from store.errors import LedgerError
 from store.models import CalendarDay, CalendarYear, Case, ChangeRecord
 
 AREA = "日历"
-SOURCE_PACKAGE = "holidays 包（国务院通知）"
+SOURCE_PACKAGE = "内置节假日表（国务院通知）"
 SOURCE_OFFICE = "办公室录入并确认"
 SOURCE_ESTIMATED = "推算（未公布）"
 WORKING, RESTING = "工作日", "休息日"

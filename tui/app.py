@@ -9,18 +9,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.content import Content
 
 from store import calendar, clock
 from store.errors import LedgerError
-from tui.commands import CaseLookup
+from tui import keys_zh
+from tui.commands import PALETTE_PLACEHOLDER, CaseLookup
 from tui.gateway import StoreGateway
 from tui.ledger_data import LedgerData
 from tui.messages import LedgerUpdated
-from tui.text import visible
+from tui.text import visible, wrapped
 
 REFRESH_SECONDS = 1.0
+
+keys_zh.apply()  # Textual's own keys in Chinese before any widget is made
 
 
 class DubanApp(App):
@@ -151,10 +156,50 @@ class DubanApp(App):
         else:
             self.action_show_help_panel()
 
+    def action_show_help_panel(self) -> None:
+        """The keys panel whose descriptions fold rather than end in "…" (tui/widgets/help_panel.py)."""
+        from tui.widgets.help_panel import DeskHelpPanel
+
+        if not self.screen.query("HelpPanel"):
+            self.screen.mount(DeskHelpPanel())
+
+    def action_command_palette(self) -> None:
+        """The palette with a Chinese prompt (Textual's says "Search for commands…")."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=PALETTE_PLACEHOLDER))
+
+    def get_system_commands(self, screen):
+        """The palette's own commands, in Chinese: the keys panel and quitting. Theme, screenshot
+        and maximize are left out: the office has no use for them."""
+        if screen.query("HelpPanel"):
+            yield SystemCommand("隐藏按键", "收起本屏的按键说明", self.action_hide_help_panel)
+        else:
+            yield SystemCommand("按键", "显示本屏所有按键及其说明（同 ?）", self.action_show_help_panel)
+        yield SystemCommand("退出", "退出督办台（同 q）", self.action_quit)
+
     def say(self, message: str, *, error: bool = False, title: str = "") -> None:
-        """A notification whose text is never read as markup, control characters made visible."""
-        self.notify(visible(message, single_line=False), title=title or ("未保存" if error else ""), severity="error" if error else "information",
+        """A notification whose text is never read as markup, control characters made visible,
+        its lines broken by 禁则 at the notification's width (Textual's own wrap would start a
+        line with ；)."""
+        self.notify(message, title=title or ("未保存" if error else ""), severity="error" if error else "information",
                     markup=False, timeout=6 if error else 4)
+
+    def notify(self, message: str, *, title: str = "", **kwargs) -> None:
+        """Every notification through the gate (tui/text.py): controls made visible, lines by 禁则."""
+        if kwargs.get("markup", True) is False:
+            message, title = wrapped(message, self.toast_width()), visible(title)
+        super().notify(message, title=title, **kwargs)
+
+    def toast_width(self) -> int:
+        """The text width of a notification: Textual's Toast is 60 cells wide, at most half its
+        rack (the screen less the rack's 2-cell scrollbar), less its padding (1 each side) and
+        its left border."""
+        return max(min(60, (self.size.width - 2) // 2) - 3, 4)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's title and sub-title through the gate: a session or division name in a
+        sub-title reaches the terminal with its control characters made visible."""
+        return super().format_title(visible(title), visible(sub_title))
 
     async def on_unmount(self) -> None:
         await self.ledger.close()

@@ -183,7 +183,17 @@ def _say(message: str) -> None:
 
 
 def _write(stream, text: str) -> None:
-    """Write Chinese text; a stream whose encoding cannot hold it (ASCII, Latin-1) gets UTF-8 bytes."""
+    """Write Chinese text; a stream whose encoding cannot hold it (ASCII, Latin-1) gets UTF-8 bytes.
+
+    Every line the command line prints passes here. To a terminal, control characters in
+    stored text (ESC, BEL, C1, bidi overrides) are made visible (`store.io.layout.for_terminal`)
+    so they cannot retitle, clear or switch the terminal; to a file or a pipe the text goes
+    as stored (an export keeps the data exactly, CSV its formula guard).
+    """
+    if _is_terminal(stream):
+        from store.io.layout import for_terminal
+
+        text = for_terminal(text)
     try:
         text.encode(getattr(stream, "encoding", None) or "utf-8")
         fits = True
@@ -195,6 +205,13 @@ def _write(stream, text: str) -> None:
         stream.flush()
         stream.buffer.write(text.encode("utf-8"))
     stream.flush()
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # closed, or not a file at all
+        return False
 
 
 def _parse_today(args) -> dt.date | None:
@@ -371,6 +388,7 @@ def _command_open(args, today: dt.date | None, operator: str | None) -> int:
 def _make_demo(today: dt.date | None) -> str:
     """A fresh demo ledger (live fixture) in the user data folder's demo/; keeps the newest few."""
     import fixtures
+    from store import clock
     from store.db import open_database
 
     folder = _data_dir() / "demo"
@@ -378,7 +396,7 @@ def _make_demo(today: dt.date | None) -> str:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CommandRefused(f"无法创建演示台账文件夹“{folder}”：{exc.strerror or exc}。") from None
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.office_now().strftime("%Y%m%d-%H%M%S")  # Beijing time, as the records show
     path = folder / f"demo-{stamp}.db"
     counter = 1
     while path.exists():
@@ -576,11 +594,13 @@ def _log_unexpected(exc: BaseException, argv) -> str | None:
     try:
         import platformdirs
 
+        from store import clock
+
         folder = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "duban.log"
         with path.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} duban {argv!r}\n")
+            handle.write(f"--- {clock.office_now().isoformat(timespec='seconds')} duban {argv!r}\n")
             traceback.print_exception(type(exc), exc, exc.__traceback__, file=handle)
         return str(path)
     except Exception:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 
 WEEKDAYS = "一二三四五六日"
 
@@ -23,7 +22,7 @@ def add_parsers(commands, add_db, add_today) -> None:
     """Register `calendar show|set|confirm`."""
     calendar = commands.add_parser(
         "calendar", help="工作日历：查看一年的节假日和调休，录入某日、确认一年",
-        description="工作日历：各年的节假日和调休上班日从哪里来（holidays 包、办公室录入或推算），"
+        description="工作日历：各年的节假日和调休上班日从哪里来（内置节假日表、办公室录入或推算），"
                     "办公室录入某日为工作日或休息日，确认一年的安排。每次修改都记入变更记录，并重算所有期限。")
     kinds = calendar.add_subparsers(dest="calendar_command", title="命令", metavar="命令", parser_class=type(calendar))
     kinds.required = True
@@ -73,10 +72,7 @@ def run(args, today) -> int:
 def _out(text: str) -> None:
     from tui.cli import _write
 
-    if sys.stdout.isatty():  # stored notes reach a terminal: make control characters visible
-        text = "".join(ch if ch == "\n" or not unicodedata.category(ch).startswith("C") else
-                       f"⟨{ord(ch):02X}⟩" for ch in text)
-    _write(sys.stdout, text)
+    _write(sys.stdout, text)  # to a terminal, stored notes have their control characters made visible
 
 
 def _weekday(day) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 
 
 def add_parsers(commands, add_db, add_today) -> None:
@@ -96,7 +95,9 @@ def _shown(text) -> str:
     text = "" if text is None else str(text)
     if not sys.stdout.isatty():
         return text
-    return "".join(f"⟨{ord(ch):02X}⟩" if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    from store.io.layout import show_controls
+
+    return show_controls(text)  # the one gate (`_write` applies it again, harmlessly)
 
 
 def _pad(text: str, width: int) -> str:

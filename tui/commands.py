@@ -20,6 +20,8 @@ from store.queries import LedgerRow
 from tui.text import visible
 
 MAX_HITS = 30
+PALETTE_PLACEHOLDER = "查找案件：编号、标题中的词或领衔人；或输入命令"
+"""The palette's prompt (Textual's own reads "Search for commands…")."""
 
 
 def hit_label(row: LedgerRow, query: str = "") -> Content:

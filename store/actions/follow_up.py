@@ -22,13 +22,21 @@ from store.actions.common import (
 from store.errors import LedgerError
 from store.models import CONTACT_METHODS, CONTACT_STAGES, FOLLOW_UP_KINDS, URGE_LEVELS, Case, Division
 from store.queries import case_label, load_calendar, rules_for
-from store.steps import require
+from store.steps import refusal, require
+
+
+KEEP_PLAN = "保留原计划"
+"""`log_follow_up(next_followup_on=KEEP_PLAN)`, the default: the planned next follow-up is kept."""
 
 
 def log_follow_up(case_id: int, operator: str, *, kind: str, note: str = "", method: str = "", stage: str = "",
-                  participants: str = "", next_followup_on=None, on=None,
+                  participants: str = "", next_followup_on=KEEP_PLAN, on=None,
                   expected_version: int | None = None) -> Recorded:
-    """查办 / 询办 / 沟通 (with method and stage) / 备注, with the next planned follow-up."""
+    """查办 / 询办 / 沟通 (with method and stage) / 备注, with the next planned follow-up.
+
+    `next_followup_on`: a date plans the next follow-up; None or "" clears the plan; not given
+    (KEEP_PLAN) keeps the case's plan when it is today or later (a plan already past is done).
+    """
     operator = _operator(operator)
     _choice(kind, FOLLOW_UP_KINDS, "跟进类型")
     note = _text(note, "跟进内容", required=kind == "备注")
@@ -37,10 +45,13 @@ def log_follow_up(case_id: int, operator: str, *, kind: str, note: str = "", met
         _choice(stage, CONTACT_STAGES, "沟通阶段")
     elif method or stage:
         raise LedgerError("只有“沟通”需要填写沟通方式和阶段。")
-    planned = _planned(next_followup_on, "下次跟进日期")
+    keep = isinstance(next_followup_on, str) and next_followup_on == KEEP_PLAN
+    planned = None if keep else _planned(next_followup_on, "下次跟进日期")
     with _transaction():
         case = _load(case_id, expected_version)
         require(case, "contact" if kind == "沟通" else "follow_up")
+        if keep and case.next_followup_on is not None and case.next_followup_on >= clock.today():
+            planned = case.next_followup_on
         day = _date(on, "跟进日期", case=case)
         extra = {"participants": _text(participants, "参加人员", limit=500)} if participants else None
         return _record(case, operator, kind, {}, on_date=day, note=note, method=method, stage=stage,
@@ -109,7 +120,8 @@ def urge_cases(case_ids: Iterable[int], operator: str, *, note: str = "", respon
     Each case is urged at its own next level (一次催办, 二次催办, 领导督办) and asked to answer
     by `respond_by` (default: its session's 3 working days). With `division`, every case must
     still belong to that division (it may have been re-assigned since the board was read).
-    If any case is closed, unassigned or elsewhere, nothing is written and the message names them.
+    If any case cannot be urged (store.steps: closed, pending re-assignment, unassigned) or is
+    elsewhere, nothing is written and the message gives each case's reason.
     """
     operator = _operator(operator)
     note = _text(note, "催办说明")
@@ -123,17 +135,9 @@ def urge_cases(case_ids: Iterable[int], operator: str, *, note: str = "", respon
         raise LedgerError("找不到要催办的处室，可能已被更改，请刷新。")
     with _transaction():
         cases = [_load(case_id, None) for case_id in ids]
-        closed = [case_label(c) for c in cases if c.status == "已办结"]
-        pending = [case_label(c) for c in cases if c.status == "申请调整"]
-        unassigned = [case_label(c) for c in cases if c.division_id is None and c.status not in ("已办结", "申请调整")]
-        elsewhere = [case_label(c) for c in cases if target is not None and c.division_id not in (None, target.id)]
-        problems = []
-        if closed:
-            problems.append(f"{'、'.join(closed)}已办结，无需催办")
-        if pending:
-            problems.append(f"{'、'.join(pending)}已申请调整，正等待交办机关答复")
-        if unassigned:
-            problems.append(f"{'、'.join(unassigned)}尚未分派处室，请先分派再催办")
+        problems = [reason.rstrip("。") for reason in (refusal(case, "urge") for case in cases) if reason]
+        elsewhere = [case_label(c) for c in cases if target is not None and refusal(c, "urge") is None
+                     and c.division_id not in (None, target.id)]
         if elsewhere:
             problems.append(f"{'、'.join(elsewhere)}已不由{target.name}承办，请刷新后再催办")
         if problems:

@@ -413,7 +413,7 @@ def documents_export_path(now: dt.datetime | None = None) -> Path:
     """Where the desk's `x` writes the 台账: 文档/督办台/台账-YYYYMMDD-HHMM.xlsx."""
     import platformdirs
 
-    now = now or dt.datetime.now()
+    now = now or clock.office_now()  # Beijing time, as the records show
     folder = Path(platformdirs.user_documents_dir()) / "督办台"
     return folder / f"台账-{now:%Y%m%d-%H%M}.xlsx"
 

@@ -3,6 +3,11 @@
 UTF-8 with a byte-order mark and Windows line ends, so that Notepad on an older office PC
 opens the Chinese text correctly; never over an existing file (then -2, -3 …); a failed
 write leaves no half-written file. Every refusal is a LedgerError sentence.
+
+A document is for people, not a copy of the data: control characters in stored text (ESC,
+BEL, C1, bidi overrides) are written as visible stand-ins (`store.io.layout.show_controls`),
+so `cat` of a saved notice cannot retitle or clear a terminal. Paragraphs are not
+hard-wrapped: the reader's editor breaks them at its own width.
 """
 
 from __future__ import annotations
@@ -11,10 +16,12 @@ import os
 from pathlib import Path
 
 from store.errors import LedgerError
+from store.io.layout import show_controls
 
 
 def save_text(text: str, folder, stem: str, *, what: str = "文件") -> Path:
-    """Write `text` to `folder`/`stem`.txt (or `stem`-2.txt …) and return the path."""
+    """Write `text` to `folder`/`stem`.txt (or `stem`-2.txt …) and return the path, controls made visible."""
+    text = show_controls(text.replace("\r\n", "\n"), single_line=False)
     folder = Path(folder).expanduser()
     if not folder.exists():
         raise LedgerError(f"文件夹“{folder}”不存在，请先建立或另选文件夹。")

@@ -1,8 +1,9 @@
 """催办通知: the formal notice the office (局办公室) sends a division about its late cases.
 
 `urge_notice` writes the text from `queries.urge_targets` (the caller runs it off the UI
-thread); `save_notice` saves it as a file. Titles are written exactly as stored: making
-control characters harmless on screen is the UI's business; in a file they are plain text.
+thread); `save_notice` saves it as a file. `UrgeNotice.text` holds titles exactly as stored;
+the saved file has their control characters made visible (`store.io.files.save_text`), and
+the screen shows it through the UI's gate. Paragraphs are not hard-wrapped.
 
 Each case is spoken of at the level of "this urge": the urge recorded for it today (the
 notice follows `actions.urge_cases`, as the division board does), else the level its next

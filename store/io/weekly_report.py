@@ -11,11 +11,11 @@ replies of the week. `to_markdown` and `to_xlsx` write it out.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from store import clock
+from store.io.layout import show_controls
 from store.models import Case, Division, Event, Session
 from store.office_calendar import ESTIMATED_MARK, ESTIMATED_NOTE, marked
 from store.queries import DEFAULT_RULES, OPEN_EXCLUDED, UNASSIGNED, _all_rules, format_number, load_calendar
@@ -136,12 +136,9 @@ def weekly_report(week: str, *, today: dt.date | None = None) -> WeeklyReport:
 
 # ------------------------------------------------------------------------- Markdown
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def _cell(text: str) -> str:
-    """Stored text made safe for one Markdown table cell."""
-    return _CONTROL.sub(" ", str(text)).replace("\\", "\\\\").replace("|", "\\|")
+    """Stored text made safe for one Markdown table cell: controls made visible (␛, ⏎ …), | escaped."""
+    return show_controls(str(text)).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def to_markdown(report: WeeklyReport) -> str:
@@ -178,11 +175,10 @@ def to_markdown(report: WeeklyReport) -> str:
 
 
 def _xlsx_text(value):
-    """Text with what XLSX cannot hold removed; never read as a formula (set as a string cell)."""
+    """Text with control characters made visible (XLSX cannot hold most of them, and a reader
+    should see them); never read as a formula (set as a string cell)."""
     if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        return ILLEGAL_CHARACTERS_RE.sub(" ", value)
+        return show_controls(value, single_line=False)
     return value
 
 

@@ -51,6 +51,7 @@ from store.queries.case import (  # noqa: F401
     extension_limit,
     last_undoable_event,
     mask_phone,
+    planned_follow_up,
     urge_proposal,
 )
 from store.queries.office import (  # noqa: F401

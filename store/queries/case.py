@@ -254,6 +254,14 @@ def _with_undone_labels(data: dict, undone_labels: dict | None) -> dict:
 # ------------------------------------------------------------------------ urging
 
 
+def planned_follow_up(case_id: int, *, today: dt.date | None = None) -> dt.date | None:
+    """The case's planned next follow-up when it is today or later (what `f` prefills), else None."""
+    today = today or clock.today()
+    row = Case.select(Case.next_followup_on).where(Case.id == case_id).first()
+    planned = row.next_followup_on if row is not None else None
+    return planned if planned is not None and planned >= today else None
+
+
 @dataclass(frozen=True)
 class UrgeProposal:
     """What an urge of a case would say by default: to whom, at what level, answer by when."""
@@ -269,6 +277,7 @@ class UrgeProposal:
     respond_by: dt.date
     deadline: str  # 答复 2026-12-03（还剩6天）
     note: str
+    refused: str | None = None  # why the case cannot be urged now (store.steps), None: it can
 
 
 def urge_proposal(case_id: int, *, today: dt.date | None = None) -> UrgeProposal | None:
@@ -289,8 +298,11 @@ def urge_proposal(case_id: int, *, today: dt.date | None = None) -> UrgeProposal
     title = case.title if len(case.title) <= 60 else case.title[:60] + "…"
     note = (f"请抓紧办理{case_label(case)}《{title}》，{deadline}，"
             f"请于{respond_by:%Y年%m月%d日}前反馈办理进展。")
+    from store.steps import refusal
+
     return UrgeProposal(case.id, case.version, case_label(case), case.title, case.division_id,
-                        division.name if division else "", level, URGE_LEVELS[level], respond_by, deadline, note)
+                        division.name if division else "", level, URGE_LEVELS[level], respond_by, deadline, note,
+                        refusal(case, "urge"))
 
 
 # --------------------------------------------------------------------------- undo

@@ -61,7 +61,7 @@ def test_show_gives_source_holidays_moved_working_days_and_office_entries(cli, t
     cli("calendar", "set", "2026-12-15", "休息日", "--note", "市里临时调整", "--operator", "王秘书", "--db", path)
     result = cli("calendar", "show", "2026", "--db", path)
     assert result.code == 0, result
-    assert "来源：holidays 包（国务院通知）" in result.out
+    assert "来源：内置节假日表（国务院通知）" in result.out
     assert "国庆节　10-01至10-07（7天）" in result.out
     assert "09-20（周日）" in result.out  # 调休上班
     assert "2026-12-15　休息日　市里临时调整　王秘书" in result.out

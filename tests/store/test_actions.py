@@ -355,10 +355,12 @@ def test_a_note_does_not_replace_the_planned_follow_up(ledger, today):
     assert case(case_id).next_followup_on == d("2023-09-08")
 
 
-def test_a_later_check_replaces_the_planned_follow_up(ledger, today):
+def test_a_later_check_keeps_the_planned_follow_up_unless_it_clears_it(ledger, today):
     case_id = assigned_case()
     actions.log_follow_up(case_id, OPERATOR, kind="查办", next_followup_on=d("2023-09-08"))
-    actions.log_follow_up(case_id, OPERATOR, kind="询办")
+    actions.log_follow_up(case_id, OPERATOR, kind="询办")  # issue 10: not given keeps the plan
+    assert case(case_id).next_followup_on == d("2023-09-08")
+    actions.log_follow_up(case_id, OPERATOR, kind="询办", next_followup_on=None)
     assert case(case_id).next_followup_on is None
 
 

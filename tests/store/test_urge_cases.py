@@ -123,3 +123,24 @@ def test_each_urge_of_the_step_can_be_undone_on_its_own(ledger, today):
     recorded = actions.urge_cases(ids, OPERATOR)
     actions.undo(recorded[0].event_id, OPERATOR)
     assert [Case.get_by_id(case_id).urge_count for case_id in ids] == [0, 1]
+
+
+def test_a_closed_case_is_refused_in_the_same_sentence_alone_in_a_step_and_in_the_dialogs_defaults(ledger, today):
+    from store import queries, steps
+
+    closed = replied_case("0002")
+    actions.close(closed, OPERATOR)
+    sentence = steps.refusal(case(closed), "urge")
+    assert sentence == "第0002号已办结，无需催办。"
+    refused(actions.urge_division, closed, OPERATOR, word=sentence)
+    refused(actions.urge_cases, [closed], OPERATOR, word=sentence.rstrip("。"))
+    proposal = queries.urge_proposal(closed)
+    assert proposal.refused == sentence
+    assert "无未完成期限" in proposal.deadline  # the default note is never offered: refused first
+
+
+def test_an_urgeable_case_has_no_refusal_in_its_defaults(ledger, today):
+    from store import queries
+
+    assert queries.urge_proposal(assigned_case("0001")).refused is None
+    assert "尚未分派处室" in queries.urge_proposal(signed_case("0003")).refused

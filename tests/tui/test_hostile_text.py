@@ -58,7 +58,8 @@ async def test_hostile_text_everywhere_is_shown_as_typed_and_harmless(desk):
         await pilot.press("escape")
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, UrgeDialog))
-        assert no_raw_controls(app.screen.query_one("#note").value)
+        note = app.screen.query_one("#note")  # holds the text itself, drawn through the gate
+        assert "\x1b" in note.value and no_raw_controls("".join(s.text for s in note.render_line(0)))
         assert "[b]处室[/b]" in str(app.screen.query_one("#division").render())
         await pilot.press("enter")  # urge: the notification names the division
         await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen))

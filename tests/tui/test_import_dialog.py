@@ -69,7 +69,7 @@ async def test_preview_then_import_creates_the_cases(desk, tmp_path):
         await preview(pilot, dialog, path)
         shown = text_of(dialog, "#preview")
         assert "新增2件" in shown and "更新0件" in shown and "未变0件" in shown
-        assert "再按 enter" in text_of(dialog, ".dialog-hint")
+        assert "ctrl+s 导入（单行框中 enter 亦可）" in text_of(dialog, ".dialog-hint")
         assert counts() == before  # the preview wrote nothing
 
         await pilot.press("enter")

@@ -71,3 +71,27 @@ async def test_z_undoes_the_operators_last_action_with_a_compensating_event(desk
         assert len(timeline) == before + 1
         urge, undo = timeline[-2], timeline[-1]
         assert (urge.kind, undo.kind, undo.undoes_id, undo.operator) == ("催办", "撤销", urge.id, OPERATOR)
+
+
+async def test_u_on_a_closed_case_says_why_and_opens_no_dialog(desk):
+    from store import actions
+
+    path, ids = desk
+    actions.reply(ids["overdue"], OPERATOR, doc_no="深政数函〔2026〕1号", result_class="A")
+    actions.close(ids["overdue"], OPERATOR)
+    before = len(events(ids["overdue"]))
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        table = await ready(pilot)
+        move_to_case(table, ids["overdue"])
+        await pilot.press("u")
+        await wait_for(pilot, lambda: any("已办结，无需催办" in str(n.message) for n in pilot.app._notifications))
+        assert isinstance(pilot.app.screen, LedgerScreen)
+        move_to_case(table, ids["soon"])
+        await pilot.press("space")
+        move_to_case(table, ids["overdue"])
+        await pilot.press("space", "u")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog))
+        assert "不催办：第20260101号已办结，无需催办" in str(pilot.app.screen.query_one("#question").render())
+        await pilot.press("escape")
+    assert len(events(ids["overdue"])) == before
+    assert events(ids["overdue"], "催办") == []

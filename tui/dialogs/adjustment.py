@@ -4,9 +4,10 @@ within the sign-for deadline (instead of signing for it)."""
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import TextArea
+
 
 from tui.dialogs.form import StepDialog
+from tui.text import SafeTextArea
 
 
 class AdjustmentDialog(StepDialog):
@@ -20,7 +21,7 @@ class AdjustmentDialog(StepDialog):
     def compose(self) -> ComposeResult:
         yield self.frame(
             self.facts(self.deadline_line("sign"), "申请调整须在签收期限内提出，并写明不属本局职责的理由和建议的承办单位。"),
-            self.cell("理由", TextArea(id="reason", soft_wrap=True)),
+            self.cell("理由", SafeTextArea(id="reason", soft_wrap=True)),
             self.row(self.date_cell("申请日期")),
         )
 

@@ -4,9 +4,10 @@ agreed (the case leaves the bureau) or refused (the bureau signs for it and hand
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Select, TextArea
+from textual.widgets import Select
 
 from tui.dialogs.form import StepDialog
+from tui.text import SafeTextArea
 
 ANSWERS = (("同意调整：改由其他单位承办", True), ("不同意调整：本局继续签收办理", False))
 
@@ -27,7 +28,7 @@ class AdjustmentResultDialog(StepDialog):
                 self.cell("交办机关的答复", Select(ANSWERS, prompt="选择结果", id="approved"), classes="wide"),
                 self.date_cell("答复日期"),
             ),
-            self.cell("说明", TextArea(id="note", soft_wrap=True)),
+            self.cell("说明", SafeTextArea(id="note", soft_wrap=True)),
         )
 
     def collect(self):

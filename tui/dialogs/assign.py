@@ -19,10 +19,10 @@ from textual.binding import Binding
 from textual.widgets import Checkbox, Input, Select
 
 from store.queries import CaseCard, DivisionInfo, PersonInfo
-from tui.dialogs.base import Submit
+from tui.dialogs.base import Submit, save_hint
 from tui.dialogs.form import StepDialog
 from tui.dialogs.person_form import PersonFormDialog
-from tui.text import visible
+from tui.text import SafeInput, visible
 
 FLAGS = (("leader_led", "局领导领办"), ("is_key", "重点"), ("is_difficult", "难点"), ("is_hot", "热点"))
 LEADER_WORDS = ("局长", "局领导", "领导")
@@ -56,7 +56,7 @@ class AssignDialog(StepDialog):
 
     def hint(self) -> str:
         extra = "　ctrl+n 新增人员" if self.add_person is not None else ""
-        return f"ctrl+s 保存（单行框中 enter 亦可）{extra}　esc 取消，不保存"
+        return save_hint(extra=extra)
 
     @staticmethod
     def _leaders_first(people: list[PersonInfo]) -> list[PersonInfo]:
@@ -86,12 +86,12 @@ class AssignDialog(StepDialog):
                                         value=owner if owner is not None else Select.NULL, id="owner")),
             ),
             self.row(
-                self.cell("岗位", Input(value=visible(card.post), placeholder="例如 建议提案办理岗", id="post")),
+                self.cell("岗位", SafeInput(value=card.post or "", placeholder="例如 建议提案办理岗", id="post")),
                 self.cell("分管局领导", Select([(person_label(p), p.id) for p in leaders], prompt="（暂不指定）",
                                           value=leader if leader is not None else Select.NULL, id="leader")),
             ),
             self.row(*(Checkbox(label, value=getattr(card, name), id=name) for name, label in FLAGS), id="flags"),
-            self.cell("备注（可不填）", Input(id="note")),
+            self.cell("备注（可不填）", SafeInput(id="note")),
         )
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -137,8 +137,7 @@ class AssignDialog(StepDialog):
         return {
             "division": self.choice("division", "承办处室"),
             "owner": None if owner.is_blank() else owner.value,
-            # shown with control characters made visible: an untouched field keeps the stored text
-            "post": self.card.post if self.text("post", "岗位") == visible(self.card.post) else self.text("post", "岗位"),
+            "post": self.text("post", "岗位"),  # the field holds the stored text itself
             "leader": None if leader.is_blank() else leader.value,
             **{name: self.query_one(f"#{name}", Checkbox).value for name, _ in FLAGS},
             "note": self.text("note", "备注"),

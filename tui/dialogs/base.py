@@ -22,6 +22,14 @@ from tui.text import plain
 
 Submit = Callable[[dict[str, Any]], Awaitable[Any]]
 
+ENTER_SAVES = "单行框中 enter 亦可"
+"""The rule of every dialog: ctrl+s saves; enter in a one-line field saves too."""
+
+
+def save_hint(verb: str = "保存", *, extra: str = "", cancel: str = "esc 取消，不保存", enter: str = ENTER_SAVES) -> str:
+    """The save keys in the same words in every dialog: `ctrl+s 保存（单行框中 enter 亦可）　esc 取消，不保存`."""
+    return f"ctrl+s {verb}（{enter}）{extra}　{cancel}"
+
 
 class ActionDialog(ModalScreen[Any]):
     """A modal form that saves through `submit` and stays open on a refusal."""
@@ -31,6 +39,9 @@ class ActionDialog(ModalScreen[Any]):
         Binding("ctrl+s", "save", "保存", id="dialog.save", tooltip="保存"),
     ]
 
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    """A terminal under 30 rows gives the box its whole height and drops the blank padding."""
+
     def __init__(self, *, heading: str, case_text: str, submit: Submit) -> None:
         super().__init__()
         self.heading = heading
@@ -39,18 +50,38 @@ class ActionDialog(ModalScreen[Any]):
         self._saving = False
 
     def frame(self, *children: Widget) -> Vertical:
+        """The dialog box: the title and the case held at the top, the error and the save keys
+        at the bottom, and `children` between them, scrolling when the terminal is short."""
         box = Vertical(
-            Static(Content(self.heading), classes="dialog-title"),
-            Static(plain(self.case_text), classes="dialog-case"),
-            *children,
-            Static("", id="dialog-error", classes="dialog-error"),
-            Static(Content(self.hint()), classes="dialog-hint"),
+            Vertical(
+                Static(plain(self.heading), classes="dialog-title"),
+                Static(plain(self.case_text), classes="dialog-case"),
+                classes="dialog-head",
+            ),
+            Vertical(*children, classes="dialog-body"),
+            Vertical(
+                Static("", id="dialog-error", classes="dialog-error"),
+                Static(Content(self.hint()), classes="dialog-hint"),
+                classes="dialog-foot",
+            ),
             classes="dialog",
         )
         return box
 
+    def on_mount(self) -> None:
+        # Focusing the first field asks Textual to bring it to the centre once laid out, which
+        # can leave the fields scrolled past their first label: then start them from the top.
+        self.call_after_refresh(self._scroll_fields_home)
+
+    def _scroll_fields_home(self) -> None:
+        for body in self.query(".dialog-body"):
+            top = body.scrollable_content_region
+            focus = self.focused
+            if focus is None or focus.region.bottom - top.y + body.scroll_offset.y <= top.height:
+                body.scroll_home(animate=False)  # queued after Textual's own scroll to the focus
+
     def hint(self) -> str:
-        return "ctrl+s 保存　esc 取消"
+        return save_hint()
 
     def show_error(self, message: str, field: Widget | None = None) -> None:
         self.query_one("#dialog-error", Static).update(plain(message, single_line=False))

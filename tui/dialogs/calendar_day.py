@@ -12,7 +12,8 @@ from textual.widgets import Input, Label, Select
 
 from store import clock
 from store.office_calendar import RESTING, WORKING
-from tui.dialogs.base import ActionDialog, Submit
+from tui.dialogs.base import ActionDialog, Submit, save_hint
+from tui.text import SafeInput
 
 
 class CalendarDayDialog(ActionDialog):
@@ -25,18 +26,18 @@ class CalendarDayDialog(ActionDialog):
         self.day = day
 
     def hint(self) -> str:
-        return "ctrl+s 保存（单行框中 enter 亦可）　esc 取消，不保存"
+        return save_hint()
 
     def compose(self) -> ComposeResult:
         value = f"{self.day:%Y-%m-%d}" if self.day else ""
         yield self.frame(
             Horizontal(
-                Vertical(Label("日期"), Input(value=value, placeholder="YYYY-MM-DD", id="day"), classes="cell date"),
+                Vertical(Label("日期"), SafeInput(value=value, placeholder="YYYY-MM-DD", id="day"), classes="cell date"),
                 Vertical(Label("该日为"), Select([(WORKING, WORKING), (RESTING, RESTING)], prompt="请选择",
                                                  id="kind"), classes="cell"),
                 classes="row",
             ),
-            Vertical(Label("说明（例如 国办发明电〔2026〕X号 国庆节调休）"), Input(id="note"), classes="cell"),
+            Vertical(Label("说明（例如 国办发明电〔2026〕X号 国庆节调休）"), SafeInput(id="note"), classes="cell"),
         )
 
     def on_mount(self) -> None:

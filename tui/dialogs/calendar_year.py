@@ -8,8 +8,8 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from tui.dialogs.base import ActionDialog, Submit
-from tui.text import plain
+from tui.dialogs.base import ActionDialog, Submit, save_hint
+from tui.text import plain, SafeInput
 
 
 class CalendarYearDialog(ActionDialog):
@@ -23,12 +23,12 @@ class CalendarYearDialog(ActionDialog):
         self.facts = facts
 
     def hint(self) -> str:
-        return "ctrl+s 或 enter 确认　esc 取消，不保存"
+        return save_hint("确认")
 
     def compose(self) -> ComposeResult:
         yield self.frame(
             Static(plain(self.facts, single_line=False), classes="facts"),
-            Vertical(Label("说明（例如 国办发明电〔2026〕X号已逐日录入）"), Input(id="note"), classes="cell"),
+            Vertical(Label("说明（例如 国办发明电〔2026〕X号已逐日录入）"), SafeInput(id="note"), classes="cell"),
         )
 
     def on_mount(self) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Input
+
 
 from store.queries import CaseCard
 from store.vocabulary import words
 from tui.dialogs.form import StepDialog
+from tui.text import SafeInput
 
 
 def close_facts(card: CaseCard) -> list[str]:
@@ -34,7 +35,7 @@ class CloseDialog(StepDialog):
     def compose(self) -> ComposeResult:
         yield self.frame(
             self.facts(*close_facts(self.card)),
-            self.row(self.date_cell("办结日期"), self.cell("备注（可不填）", Input(id="note"), classes="wide")),
+            self.row(self.date_cell("办结日期"), self.cell("备注（可不填）", SafeInput(id="note"), classes="wide")),
         )
 
     def collect(self):

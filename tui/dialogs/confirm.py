@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from tui.dialogs.base import ActionDialog, Submit
+from tui.dialogs.base import ActionDialog, Submit, save_hint
 from tui.text import plain
 
 
@@ -23,7 +23,7 @@ class ConfirmDialog(ActionDialog):
         self.confirm_label = confirm_label
 
     def hint(self) -> str:
-        return f"enter {self.confirm_label}　esc 取消"
+        return save_hint(self.confirm_label, enter="enter 亦可", cancel="esc 取消")
 
     def compose(self) -> ComposeResult:
         yield self.frame(Static(plain(self.question, single_line=False), id="question"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Select
 
 from store import clock
 from store.models import CONTACT_METHODS, CONTACT_STAGES
@@ -11,7 +11,7 @@ from store.queries import CaseCard
 from store.vocabulary import words
 from tui.dialogs.base import Submit
 from tui.dialogs.form import StepDialog
-from tui.text import visible
+from tui.text import SafeInput, SafeTextArea, visible
 
 
 def default_stage(card: CaseCard) -> str:
@@ -38,6 +38,7 @@ class ContactDialog(StepDialog):
     def compose(self) -> ComposeResult:
         card = self.card
         proposer = visible(card.lead_proposer) or self.said.proposer  # a placeholder reaches the terminal raw
+        planned = card.next_followup_on if card.next_followup_on and card.next_followup_on >= clock.today() else None
         yield self.frame(
             self.row(
                 self.cell("方式", Select([(m, m) for m in CONTACT_METHODS], value="电话", allow_blank=False, id="method")),
@@ -45,9 +46,10 @@ class ContactDialog(StepDialog):
                                        id="stage")),
                 self.date_cell("沟通日期"),
             ),
-            self.cell("参加人员", Input(placeholder=f"例如 {proposer}、责任人、处长", id="participants")),
-            self.cell("沟通情况", TextArea(id="note", soft_wrap=True)),
-            self.row(self.date_cell("下次跟进（可不填）", id="next", placeholder=f"例如 {clock.today():%Y-%m-%d}")),
+            self.cell("参加人员", SafeInput(placeholder=f"例如 {proposer}、责任人、处长", id="participants")),
+            self.cell("沟通情况", SafeTextArea(id="note", soft_wrap=True)),
+            self.row(self.date_cell("下次跟进（已预填原计划；清空即取消）" if planned else "下次跟进（可不填）", id="next",
+                                    value=planned, placeholder=f"例如 {clock.today():%Y-%m-%d}")),
         )
 
     def collect(self):

@@ -1,9 +1,8 @@
 """修改: correct a case's own fields from the case screen's `m` — one 修改 event.
 
-The form is prefilled from the card. Stored text is shown made visible (`tui.text.visible`:
-a control character becomes a stand-in such as ␛), so a prefilled value is not always the
-stored one: only the fields the user changed are sent, and a field left as it was keeps
-its stored text exactly. The phone is private: it is not prefilled (the placeholder shows
+The form is prefilled from the card with the stored text itself; the fields (`SafeInput`)
+draw it through the gate (a control character becomes a stand-in such as ␛). Only the
+fields the user changed are sent, and a field left as it was keeps its stored text exactly. The phone is private: it is not prefilled (the placeholder shows
 it masked) and is sent only when a new one is typed.
 """
 
@@ -12,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Input, Select, Static
 
 from store.entry import split_names
 from store.queries import CaseCard
@@ -20,7 +19,7 @@ from store.vocabulary import words
 from tui.dialogs.base import Submit
 from tui.dialogs.form import Invalid
 from tui.dialogs.new_case import CaseFormDialog, role_options
-from tui.text import plain, visible
+from tui.text import plain, SafeInput, SafeTextArea, visible
 
 TEXT_FIELDS = (
     ("number", "编号"), ("title", "标题"), ("summary", "内容摘要"), ("topic", "类别"),
@@ -51,8 +50,9 @@ class CorrectCaseDialog(CaseFormDialog):
         super().__init__(heading="修改", case_text=f"第{card.number}号 {card.title}", submit=submit)
         self.card = card
         self.stored = stored_values(card)
-        self.shown = {name: visible(self.stored[name], single_line=name != "summary") for name, _ in TEXT_FIELDS}
-        self.shown.update({name: "、".join(visible(v) for v in self.stored[name]) for name, _ in LIST_FIELDS})
+        # the fields hold the stored text itself (SafeInput draws it through the gate): untouched, it saves as stored
+        self.shown = {name: self.stored[name] or "" for name, _ in TEXT_FIELDS}
+        self.shown.update({name: "、".join(self.stored[name] or ()) for name, _ in LIST_FIELDS})
         self.shown["assigned_on"] = f"{card.assigned_on:%Y-%m-%d}"
 
     def compose(self) -> ComposeResult:
@@ -60,8 +60,8 @@ class CorrectCaseDialog(CaseFormDialog):
         hidden = [label for name, label in TEXT_FIELDS + LIST_FIELDS if self._has_controls(name)]
         note = (f"{'、'.join(hidden)}含有控制字符（显示为 ␛ 等替代符号）：不改动则原样保留。" if hidden else "")
 
-        def box(name: str, **kwargs) -> Input:
-            return Input(value=shown[name], id=name, **kwargs)
+        def box(name: str, **kwargs) -> SafeInput:
+            return SafeInput(value=shown[name], id=name, **kwargs)
 
         yield self.frame(
             Static(plain("只保存改动过的项，记为一条“修改”记录（含改前改后）。交办日期改动后，各期限随之重算。"
@@ -73,12 +73,12 @@ class CorrectCaseDialog(CaseFormDialog):
                 self.cell("交办日期", box("assigned_on", placeholder="YYYY-MM-DD"), classes="date"),
             ),
             self.cell("标题", box("title")),
-            self.cell("内容摘要", TextArea(shown["summary"], id="summary", soft_wrap=True)),
+            self.cell("内容摘要", SafeTextArea(shown["summary"], id="summary", soft_wrap=True)),
             self.row(
                 self.cell("领衔人姓名", box("proposer_name")),
                 self.cell(words(card.session_body).proposers_group, box("proposer_group")),
                 self.cell("单位及职务", box("proposer_unit_title")),
-                self.cell("联系电话", Input(placeholder=visible(f"不改则留空（现为 {card.masked_phone or '空'}）"),
+                self.cell("联系电话", SafeInput(placeholder=visible(f"不改则留空（现为 {card.masked_phone or '空'}）"),
                                         id="proposer_phone")),
             ),
             self.row(
@@ -91,7 +91,7 @@ class CorrectCaseDialog(CaseFormDialog):
                 self.cell("主办单位", box("lead_unit")),
                 self.cell("会办/汇办/分办单位（、分隔）", box("co_units"), classes="wide"),
             ),
-            self.cell("修改说明（可不填）", Input(placeholder="例如 核对交办原件", id="note")),
+            self.cell("修改说明（可不填）", SafeInput(placeholder="例如 核对交办原件", id="note")),
         )
 
     def _has_controls(self, name: str) -> bool:

@@ -13,14 +13,14 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Select
+from textual.widgets import Select
 
 from store.models import EVALUATIONS, RESULT_CLASS_NAMES, RESULT_CLASSES
 from store.queries import CaseCard
 from store.vocabulary import words
 from tui.dialogs.base import Submit
 from tui.dialogs.form import StepDialog
-from tui.text import visible
+from tui.text import SafeInput
 
 REPLY, EVALUATION = "reply", "evaluation"
 
@@ -62,9 +62,9 @@ class CorrectionDialog(StepDialog):
                                      allow_blank=False, id="what")),
             Vertical(
                 self.row(
-                    self.cell("答复日期", Input(value=f"{self.reply_on:%Y-%m-%d}" if self.reply_on else "",
+                    self.cell("答复日期", SafeInput(value=f"{self.reply_on:%Y-%m-%d}" if self.reply_on else "",
                                             placeholder="YYYY-MM-DD", id="replied_on"), classes="date"),
-                    self.cell("答复文号", Input(value=visible(card.reply_doc_no), id="doc_no"), classes="wide"),
+                    self.cell("答复文号", SafeInput(value=card.reply_doc_no or "", id="doc_no"), classes="wide"),
                 ),
                 self.cell("答复类别", Select([(f"{k}类　{RESULT_CLASS_NAMES[k]}", k) for k in RESULT_CLASSES],
                                          value=card.result_class if card.result_class in RESULT_CLASSES
@@ -75,12 +75,12 @@ class CorrectionDialog(StepDialog):
                 self.row(
                     self.cell("评价", Select([(e, e) for e in EVALUATIONS], value=card.evaluation
                                            if card.evaluation in EVALUATIONS else Select.NULL, id="evaluation")),
-                    self.cell("评价日期", Input(value=f"{card.evaluated_on:%Y-%m-%d}" if card.evaluated_on else "",
+                    self.cell("评价日期", SafeInput(value=f"{card.evaluated_on:%Y-%m-%d}" if card.evaluated_on else "",
                                             placeholder="YYYY-MM-DD", id="evaluated_on"), classes="date"),
                 ),
                 id="evaluation-fields", classes="cell",
             ),
-            self.cell("更正理由（必填）", Input(placeholder="例如 答复类别录入有误，以答复函原件为准", id="reason")),
+            self.cell("更正理由（必填）", SafeInput(placeholder="例如 答复类别录入有误，以答复函原件为准", id="reason")),
         )
 
     def on_mount(self) -> None:
@@ -108,7 +108,7 @@ class CorrectionDialog(StepDialog):
             if day != self.reply_on:
                 values["on"] = day
             doc_no = self.text("doc_no", "答复文号", required=True)
-            if doc_no != visible(card.reply_doc_no):
+            if doc_no != (card.reply_doc_no or ""):
                 values["doc_no"] = doc_no.strip()
             result_class = self.choice("result_class", "答复类别（A–D）")
             if result_class != card.result_class:

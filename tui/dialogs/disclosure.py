@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Select
+from textual.widgets import Select
 
 from store.models import DISCLOSURES
 from store.vocabulary import words
 from tui.dialogs.form import StepDialog
+from tui.text import SafeInput
 
 
 class DisclosureDialog(StepDialog):
@@ -26,7 +27,7 @@ class DisclosureDialog(StepDialog):
                 self.cell("公开方式", Select([(d, d) for d in DISCLOSURES], value="公开", allow_blank=False, id="decision")),
                 self.date_cell("公开（决定）日期"),
             ),
-            self.cell("不公开或部分公开的理由", Input(id="reason")),
+            self.cell("不公开或部分公开的理由", SafeInput(id="reason")),
         )
 
     def collect(self):

@@ -10,8 +10,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
-from tui.dialogs.base import ActionDialog, Submit
-from tui.text import visible
+from tui.dialogs.base import ActionDialog, Submit, save_hint
+from tui.text import SafeInput
 
 
 class DivisionFormDialog(ActionDialog):
@@ -25,13 +25,13 @@ class DivisionFormDialog(ActionDialog):
         self.old_name = name
 
     def hint(self) -> str:
-        return "ctrl+s 或 enter 保存　esc 取消，不保存"
+        return save_hint()
 
     def compose(self) -> ComposeResult:
         yield self.frame(
             Label("处室名称"),
-            Input(value=visible(self.old_name), placeholder="例如 数据资源处", id="name"),
-            *((Label("改名说明（可不填）"), Input(id="note")) if self.old_name else ()),
+            SafeInput(value=self.old_name or "", placeholder="例如 数据资源处", id="name"),
+            *((Label("改名说明（可不填）"), SafeInput(id="note")) if self.old_name else ()),
         )
 
     def on_mount(self) -> None:

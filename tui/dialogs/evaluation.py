@@ -6,14 +6,14 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Select, Static, TextArea
+from textual.widgets import Select, Static
 
 from store.models import EVALUATIONS
 from store.queries import CaseCard
 from store.vocabulary import words
 from tui.dialogs.base import Submit
 from tui.dialogs.form import StepDialog
-from tui.text import plain
+from tui.text import plain, SafeTextArea
 
 REHANDLE_NOTE = "不满意：该件将转入重新办理，须在规定期限内重新答复并再次征询评价。"
 
@@ -39,7 +39,7 @@ class EvaluationDialog(StepDialog):
                 self.date_cell("评价日期"),
             ),
             Static("", id="rehandle-note", classes="facts"),
-            self.cell(f"{self.said.proposer}意见（可不填）", TextArea(id="note", soft_wrap=True)),
+            self.cell(f"{self.said.proposer}意见（可不填）", SafeTextArea(id="note", soft_wrap=True)),
         )
 
     def on_select_changed(self, event: Select.Changed) -> None:

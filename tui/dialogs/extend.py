@@ -11,12 +11,13 @@ nothing is recorded late without the user saying so.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, TextArea
+from textual.widgets import Checkbox, Input
 
 from store.queries import CaseCard
 from store.steps import ExtensionTerms
 from tui.dialogs.base import Submit
 from tui.dialogs.form import StepDialog
+from tui.text import SafeInput, SafeTextArea
 
 LATE_BOX = "逾期后补办延期"
 
@@ -50,17 +51,17 @@ class ExtendDialog(StepDialog):
             facts.append(f"⚠ {terms.late_sentence}")
         cells = [
             self.facts(*facts),
-            self.cell("延期理由", TextArea(id="reason", soft_wrap=True)),
+            self.cell("延期理由", SafeTextArea(id="reason", soft_wrap=True)),
             self.row(
                 self.cell("批准情况（批准人或批准文件，必填）",
-                          Input(placeholder="例如 经交办机关同意（某月某日函）", id="approval"), classes="wide"),
+                          SafeInput(placeholder="例如 经交办机关同意（某月某日函）", id="approval"), classes="wide"),
                 self.date_cell("新的答复期限", id="new_due", value=terms.limit),
             ),
         ]
         if terms.late:
             cells.append(self.row(
                 Checkbox(LATE_BOX, value=False, id="late"),
-                self.cell("补办理由（为何在期限届满后才办延期）", Input(id="late_reason"), classes="wide"),
+                self.cell("补办理由（为何在期限届满后才办延期）", SafeInput(id="late_reason"), classes="wide"),
                 id="late-row",
             ))
         yield self.frame(*cells)

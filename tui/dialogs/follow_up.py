@@ -1,6 +1,9 @@
-"""跟进: log a 查办, 询办, 沟通 (with method and stage) or 备注, and plan the next follow-up."""
+"""跟进: log a 查办, 询办, 沟通 (with method and stage) or 备注, and plan the next follow-up
+(the planned one prefilled: kept unless changed or cleared)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -9,6 +12,7 @@ from textual.widgets import Input, Label, Select, TextArea
 from store import clock
 from store.models import CONTACT_METHODS, CONTACT_STAGES, FOLLOW_UP_KINDS
 from tui.dialogs.base import ActionDialog
+from tui.text import SafeInput, SafeTextArea
 
 KIND_HELP = {
     "查办": "查办：检查办理进度",
@@ -23,7 +27,18 @@ class FollowUpDialog(ActionDialog):
 
     DEFAULT_CLASSES = "follow-up"
 
+    def __init__(self, *, heading: str, case_text: str, submit, planned: dt.date | None = None,
+                 several: bool = False) -> None:
+        """`planned`: the case's planned next follow-up, prefilled (clearing the box clears the
+        plan). `several` (marked cases, each with its own plan): an empty box keeps each plan."""
+        super().__init__(heading=heading, case_text=case_text, submit=submit)
+        self.planned = planned
+        self.several = several
+
     def compose(self) -> ComposeResult:
+        label = ("下次跟进日期（留空则各件保留原计划，YYYY-MM-DD）" if self.several
+                 else "下次跟进日期（已预填原计划；清空即取消计划，YYYY-MM-DD）" if self.planned
+                 else "下次跟进日期（可不填，YYYY-MM-DD）")
         yield self.frame(
             Label("类型"),
             Select([(KIND_HELP[k], k) for k in FOLLOW_UP_KINDS], value="查办", allow_blank=False, id="kind"),
@@ -33,14 +48,19 @@ class FollowUpDialog(ActionDialog):
                 id="contact",
             ),
             Label("内容"),
-            TextArea(id="note", soft_wrap=True),
-            Label("下次跟进日期（可不填，YYYY-MM-DD）"),
-            Input(placeholder="例如 " + f"{clock.today():%Y-%m-%d}", id="next"),
+            SafeTextArea(id="note", soft_wrap=True),
+            Label(label),
+            SafeInput(value=f"{self.planned:%Y-%m-%d}" if self.planned else "",
+                      placeholder="例如 " + f"{clock.today():%Y-%m-%d}", id="next"),
         )
 
     def on_mount(self) -> None:
         self.query_one("#contact").display = False
         self.query_one("#kind", Select).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()  # enter in the one-line field saves, as in every dialog
+        self.run_worker(self.action_save(), exclusive=True, group="save")
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "kind":
@@ -60,7 +80,10 @@ class FollowUpDialog(ActionDialog):
         if kind == "备注" and not note.strip():
             self.show_error("备注不能为空，请填写内容。", self.query_one("#note"))
             return None
-        ok, values["next_followup_on"] = self.planned_date(self.query_one("#next", Input), "下次跟进日期")
+        box = self.query_one("#next", Input)
+        ok, values["next_followup_on"] = self.planned_date(box, "下次跟进日期")
+        if ok and self.several and not box.value.strip():
+            del values["next_followup_on"]  # not given: the store keeps each case's plan
         return values if ok else None
 
     def field_for_error(self, message: str):

@@ -19,8 +19,8 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from store import clock
 from store.queries import CaseCard, MilestoneView, TimelineEntry
-from tui.dialogs.base import ActionDialog, Submit
-from tui.text import plain
+from tui.dialogs.base import ActionDialog, Submit, save_hint
+from tui.text import plain, SafeInput
 
 
 class Invalid(Exception):
@@ -41,7 +41,7 @@ class StepDialog(ActionDialog):
         self.card = card
 
     def hint(self) -> str:
-        return "ctrl+s 保存（单行框中 enter 亦可）　esc 取消，不保存"
+        return save_hint()
 
     def on_mount(self) -> None:
         self.query_one(f"#{self.FIRST}").focus()
@@ -61,7 +61,7 @@ class StepDialog(ActionDialog):
     def date_cell(self, label: str, *, id: str = "on", value: dt.date | None = None, placeholder: str = "") -> Vertical:
         """A date field (YYYY-MM-DD), today unless `value` says otherwise."""
         text = "" if value is None and placeholder else f"{value or clock.today():%Y-%m-%d}"
-        return self.cell(label, Input(value=text, placeholder=placeholder or "YYYY-MM-DD", id=id), classes="date")
+        return self.cell(label, SafeInput(value=text, placeholder=placeholder or "YYYY-MM-DD", id=id), classes="date")
 
     @staticmethod
     def facts(*lines: str, id: str = "facts") -> Static:

@@ -19,8 +19,8 @@ from textual.content import Content
 from textual.widgets import Input, Label, Static
 
 from store.errors import LedgerError
-from tui.dialogs.base import ActionDialog, Submit
-from tui.text import plain, visible
+from tui.dialogs.base import ActionDialog, Submit, save_hint
+from tui.text import plain, SafeInput
 
 ERRORS_SHOWN = 10
 NOTES_SHOWN = 5
@@ -67,15 +67,15 @@ class ImportDialog(ActionDialog):
 
     def hint(self) -> str:
         if self.previewed is None:
-            return "enter 或 ctrl+s 预览（不写入）　esc 取消"
-        return "再按 enter 或 ctrl+s 导入　改动路径或届次将重新预览　esc 取消，不写入"
+            return save_hint("预览，不写入", cancel="esc 取消")
+        return save_hint("导入", extra="　改动路径或届次将重新预览", cancel="esc 取消，不写入")
 
     def compose(self) -> ComposeResult:
         yield self.frame(
             Label("文件（.xlsx 或 .csv，可用 ~ 表示主目录）"),
-            Input(placeholder="例如 ~/文档/交办清单.xlsx", id="path"),
+            SafeInput(placeholder="例如 ~/文档/交办清单.xlsx", id="path"),
             Label("届次（可空：取清单中的“届次”列；台账中没有的届次将新建）"),
-            Input(value=visible(self.session), placeholder="例如 市七届人大五次会议", id="session"),
+            SafeInput(value=self.session or "", placeholder="例如 市七届人大五次会议", id="session"),
             Static("", id="preview"),
         )
 

@@ -27,7 +27,7 @@ from store.models import ROLES
 from store.vocabulary import role_label
 from tui.dialogs.base import ActionDialog, Submit
 from tui.dialogs.form import Invalid
-from tui.text import visible
+from tui.text import SafeInput, SafeTextArea, visible
 
 ERROR_FIELDS = (
     ("只收", "kind"), ("类型", "kind"), ("届次", "session"), ("编号", "number"), ("标题", "title"),
@@ -128,32 +128,32 @@ class NewCaseDialog(CaseFormDialog):
             self.row(
                 self.cell("届次", Select([(Text(visible(s.name)), s.id) for s in self.sessions.values()],
                                        value=self.session_id, allow_blank=False, id="session"), classes="wide"),
-                self.cell("编号", Input(placeholder="例如 20230489（第…号亦可）", id="number")),
+                self.cell("编号", SafeInput(placeholder="例如 20230489（第…号亦可）", id="number")),
                 self.cell("类型", Select([("建议", "建议"), ("提案", "提案")], value=session.kind, allow_blank=False,
                                        id="kind"), classes="narrow"),
-                self.cell("交办日期", Input(value=self._default_date, placeholder="YYYY-MM-DD", id="assigned_on"),
+                self.cell("交办日期", SafeInput(value=self._default_date, placeholder="YYYY-MM-DD", id="assigned_on"),
                           classes="date"),
             ),
-            self.cell("标题", Input(placeholder="例如 关于推进政务数据共享的建议", id="title")),
-            self.cell("内容摘要（可不填）", TextArea(id="summary", soft_wrap=True)),
+            self.cell("标题", SafeInput(placeholder="例如 关于推进政务数据共享的建议", id="title")),
+            self.cell("内容摘要（可不填）", SafeTextArea(id="summary", soft_wrap=True)),
             self.row(
-                self.cell("领衔人姓名", Input(id="proposer_name")),
+                self.cell("领衔人姓名", SafeInput(id="proposer_name")),
                 self.cell("身份", Select([("代表", "代表"), ("委员", "委员")], value=session.proposer_kind,
                                        allow_blank=False, id="proposer_kind"), classes="narrow"),
-                self.cell("代表团或界别", Input(placeholder="例如 福田代表团、经济界", id="proposer_group")),
-                self.cell("单位及职务", Input(id="proposer_unit_title")),
-                self.cell("联系电话", Input(id="proposer_phone")),
+                self.cell("代表团或界别", SafeInput(placeholder="例如 福田代表团、经济界", id="proposer_group")),
+                self.cell("单位及职务", SafeInput(id="proposer_unit_title")),
+                self.cell("联系电话", SafeInput(id="proposer_phone")),
             ),
             self.row(
-                self.cell("附议/联名（、分隔）", Input(placeholder="例如 李明、赵强", id="cosigners"), classes="wide"),
-                self.cell("类别（可不填）", Input(placeholder="例如 数字政府", id="topic")),
+                self.cell("附议/联名（、分隔）", SafeInput(placeholder="例如 李明、赵强", id="cosigners"), classes="wide"),
+                self.cell("类别（可不填）", SafeInput(placeholder="例如 数字政府", id="topic")),
             ),
             self.row(
                 self.cell("办理方式", Select(role_options(session.body), prompt="选择", id="role"), classes="narrow"),
-                self.cell("主办单位", Input(placeholder="主办/承办填本局；汇办填主办单位", id="lead_unit")),
-                self.cell("会办/汇办/分办单位（、分隔）", Input(id="co_units"), classes="wide"),
+                self.cell("主办单位", SafeInput(placeholder="主办/承办填本局；汇办填主办单位", id="lead_unit")),
+                self.cell("会办/汇办/分办单位（、分隔）", SafeInput(id="co_units"), classes="wide"),
             ),
-            self.cell("备注（可不填）", Input(placeholder="例如 闭会期间转来，原件存档", id="note")),
+            self.cell("备注（可不填）", SafeInput(placeholder="例如 闭会期间转来，原件存档", id="note")),
         )
 
     def on_select_changed(self, event: Select.Changed) -> None:

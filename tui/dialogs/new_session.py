@@ -9,8 +9,9 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from store import clock
-from tui.dialogs.base import ActionDialog, Submit
+from tui.dialogs.base import ActionDialog, Submit, save_hint
 from tui.dialogs.form import StepDialog
+from tui.text import SafeInput
 
 BODY_OPTIONS = [("人大（代表建议）", "人大"), ("政协（委员提案）", "政协")]
 RULES_OPTIONS = [("默认规则", "default"), ("沿用同一机构上一届次的规则", "previous")]
@@ -25,17 +26,17 @@ class NewSessionDialog(ActionDialog):
         super().__init__(heading="新建届次", case_text="届次名称不能重复；名称中的“人大”“政协”须与机构一致。", submit=submit)
 
     def hint(self) -> str:
-        return "ctrl+s 保存（单行框中 enter 亦可）　esc 取消，不保存"
+        return save_hint()
 
     def compose(self) -> ComposeResult:
         yield self.frame(
             StepDialog.row(
                 StepDialog.cell("机构", Select(BODY_OPTIONS, value="人大", allow_blank=False, id="body")),
-                StepDialog.cell("年份", Input(value=str(clock.today().year), id="year"), classes="date"),
+                StepDialog.cell("年份", SafeInput(value=str(clock.today().year), id="year"), classes="date"),
             ),
-            StepDialog.cell("届次名称", Input(placeholder="例如 市七届人大五次会议", id="name")),
+            StepDialog.cell("届次名称", SafeInput(placeholder="例如 市七届人大五次会议", id="name")),
             StepDialog.row(
-                StepDialog.cell("交办日期（可不填）", Input(placeholder="YYYY-MM-DD", id="assigned_on"), classes="date"),
+                StepDialog.cell("交办日期（可不填）", SafeInput(placeholder="YYYY-MM-DD", id="assigned_on"), classes="date"),
                 StepDialog.cell("期限规则", Select(RULES_OPTIONS, value="default", allow_blank=False, id="rules_from"),
                                 classes="wide"),
             ),

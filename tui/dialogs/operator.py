@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Label, Static
 
-from tui.dialogs.base import ActionDialog, Submit
+from tui.dialogs.base import ActionDialog, Submit, save_hint
+from tui.text import SafeInput
 
 
 class OperatorDialog(ActionDialog):
@@ -24,14 +25,14 @@ class OperatorDialog(ActionDialog):
         self.suggestion = suggestion
 
     def hint(self) -> str:
-        return "enter 保存　esc 退出督办台"
+        return save_hint(cancel="esc 退出督办台")
 
     def compose(self) -> ComposeResult:
         yield self.frame(
             Static("请输入您的姓名。本机本用户以后打开督办台时不再询问"
                    "（要更换，可用 --operator 或环境变量 DUBAN_OPERATOR）。", classes="facts"),
             Label("姓名"),
-            Input(value="", placeholder="例如 张三", id="name", max_length=50),
+            SafeInput(value="", placeholder="例如 张三", id="name", max_length=50),
         )
 
     def on_mount(self) -> None:

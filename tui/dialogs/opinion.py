@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import TextArea
+
 
 from store.queries import CaseCard
 from store.vocabulary import words
 from tui.dialogs.base import Submit
 from tui.dialogs.form import StepDialog
+from tui.text import SafeTextArea
 
 
 class OpinionDialog(StepDialog):
@@ -27,7 +28,7 @@ class OpinionDialog(StepDialog):
         lead = self.card.lead_unit or "主办单位"
         yield self.frame(
             self.facts(f"报送：{lead}", self.deadline_line("opinion")),
-            self.cell(f"{self.said.opinion}摘要", TextArea(id="summary", soft_wrap=True)),
+            self.cell(f"{self.said.opinion}摘要", SafeTextArea(id="summary", soft_wrap=True)),
             self.row(self.date_cell("报送日期")),
         )
 

@@ -15,8 +15,8 @@ from textual.widgets import Input, Label, Select
 
 from store.models import PERSON_TITLES
 from store.queries import DivisionInfo
-from tui.dialogs.base import ActionDialog, Submit
-from tui.text import visible
+from tui.dialogs.base import ActionDialog, Submit, save_hint
+from tui.text import SafeInput, visible
 
 NO_DIVISION = -1
 """The division picker's value for 不属任何处室 (局领导)."""
@@ -39,7 +39,7 @@ class PersonFormDialog(ActionDialog):
         self.division_id = person.division_id if editing else division_id
 
     def hint(self) -> str:
-        return "ctrl+s 保存（单行框中 enter 亦可）　esc 取消，不保存"
+        return save_hint()
 
     def compose(self) -> ComposeResult:
         person = self.person
@@ -54,21 +54,21 @@ class PersonFormDialog(ActionDialog):
         title = person.title if person is not None and person.title in PERSON_TITLES else Select.NULL
         yield self.frame(
             Horizontal(
-                Vertical(Label("姓名"), Input(value=visible(person.name) if person else "", id="name"), classes="cell"),
+                Vertical(Label("姓名"), SafeInput(value=person.name if person else "", id="name"), classes="cell"),
                 Vertical(Label("职务"), Select([(t, t) for t in PERSON_TITLES], prompt="选择职务", value=title,
                                               id="title"), classes="cell"),
                 classes="row",
             ),
             Horizontal(
                 Vertical(Label("处室"), Select(options, prompt="选择处室", value=division, id="division"), classes="cell"),
-                Vertical(Label("岗位（可不填）"), Input(value=visible(person.post) if person else "",
+                Vertical(Label("岗位（可不填）"), SafeInput(value=person.post if person else "",
                                                     placeholder="例如 建议提案办理岗", id="post"), classes="cell"),
                 classes="row",
             ),
             Horizontal(
-                Vertical(Label("电话（可不填）"), Input(value=visible(person.phone) if person else "", id="phone"),
+                Vertical(Label("电话（可不填）"), SafeInput(value=person.phone if person else "", id="phone"),
                          classes="cell"),
-                Vertical(Label("说明（可不填，记入变更记录）"), Input(id="note"), classes="cell"),
+                Vertical(Label("说明（可不填，记入变更记录）"), SafeInput(id="note"), classes="cell"),
                 classes="row",
             ),
         )

@@ -7,9 +7,9 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from tui.dialogs.base import ActionDialog, Submit
+from tui.dialogs.base import ActionDialog, Submit, save_hint
 from tui.dialogs.form import StepDialog
-from tui.text import visible
+from tui.text import SafeInput
 
 
 class RenameSessionDialog(ActionDialog):
@@ -22,12 +22,12 @@ class RenameSessionDialog(ActionDialog):
         self.old_name = name
 
     def hint(self) -> str:
-        return "ctrl+s 保存（单行框中 enter 亦可）　esc 取消，不保存"
+        return save_hint()
 
     def compose(self) -> ComposeResult:
         yield self.frame(
-            StepDialog.cell("新名称", Input(value=visible(self.old_name), id="name")),
-            StepDialog.cell("说明（可不填）", Input(placeholder="例如 按交办函更正名称", id="note")),
+            StepDialog.cell("新名称", SafeInput(value=self.old_name or "", id="name")),
+            StepDialog.cell("说明（可不填）", SafeInput(placeholder="例如 按交办函更正名称", id="note")),
         )
 
     def on_mount(self) -> None:

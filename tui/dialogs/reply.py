@@ -6,13 +6,14 @@ In 重新办理 (after 不满意) the same dialog records the new reply.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Select
 
 from store.models import RESULT_CLASS_NAMES, RESULT_CLASSES
 from store.queries import CaseCard
 from store.vocabulary import words
 from tui.dialogs.base import Submit
 from tui.dialogs.form import StepDialog
+from tui.text import SafeInput, SafeTextArea
 
 
 class ReplyDialog(StepDialog):
@@ -39,12 +40,12 @@ class ReplyDialog(StepDialog):
             self.facts(*facts),
             self.row(
                 self.date_cell("答复日期"),
-                self.cell("答复文号", Input(placeholder="例如 深政数函〔2023〕84号", id="doc_no"), classes="wide"),
+                self.cell("答复文号", SafeInput(placeholder="例如 深政数函〔2023〕84号", id="doc_no"), classes="wide"),
             ),
             self.cell("答复类别", Select([(f"{k}类　{RESULT_CLASS_NAMES[k]}", k) for k in RESULT_CLASSES],
                                      prompt="选择 A–D", id="result_class")),
-            self.cell("答复摘要", TextArea(id="summary", soft_wrap=True)),
-            self.cell("签发人", Input(value=self.previous_signer() or self.signer, placeholder="签发的局领导",
+            self.cell("答复摘要", SafeTextArea(id="summary", soft_wrap=True)),
+            self.cell("签发人", SafeInput(value=self.previous_signer() or self.signer, placeholder="签发的局领导",
                                    id="signed_by")),
         )
 

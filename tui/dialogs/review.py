@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import TextArea
+
 
 from tui.dialogs.form import StepDialog
+from tui.text import SafeTextArea
 
 
 class ReviewDialog(StepDialog):
@@ -20,7 +21,7 @@ class ReviewDialog(StepDialog):
         yield self.frame(
             self.facts(self.reply_line(),
                        self.deadline_line("review")),
-            self.cell("落实情况", TextArea(id="findings", soft_wrap=True)),
+            self.cell("落实情况", SafeTextArea(id="findings", soft_wrap=True)),
             self.row(self.date_cell("回头看日期"),
                      self.date_cell("下次回头看（可不填）", id="next", placeholder="不再回头看则不填")),
         )

@@ -9,8 +9,9 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from store.session_rules import RuleView
-from tui.dialogs.base import ActionDialog, Submit
+from tui.dialogs.base import ActionDialog, Submit, save_hint
 from tui.dialogs.form import StepDialog
+from tui.text import SafeInput
 
 YES_NO = [("是", True), ("否", False)]
 
@@ -25,7 +26,7 @@ class SessionRuleDialog(ActionDialog):
         self.rule = rule
 
     def hint(self) -> str:
-        return "ctrl+s 保存（单行框中 enter 亦可）　esc 取消，不保存"
+        return save_hint()
 
     def compose(self) -> ComposeResult:
         rule = self.rule
@@ -33,13 +34,13 @@ class SessionRuleDialog(ActionDialog):
             field = Select(YES_NO, value=bool(rule.value), allow_blank=False, id="value")
             facts = f"默认：{rule.default_text}。选“是”时，落在休息日的期限顺延至下一个工作日（按工作日历，含调休）。"
         else:
-            field = Input(value=str(rule.value), id="value", type="integer")
+            field = SafeInput(value=str(rule.value), id="value", type="integer")
             low, high = rule.bounds
             facts = f"单位：{rule.unit}；可填 {low} 至 {high}；默认 {rule.default_text}。"
         yield self.frame(
             StepDialog.facts(facts, "保存后该届次所有在办件的期限立即按新规则重算，并记入变更记录。"),
             StepDialog.row(StepDialog.cell("新的值", field, classes="date"),
-                           StepDialog.cell("说明（可不填）", Input(placeholder="例如 按交办机关2027年通知", id="note"),
+                           StepDialog.cell("说明（可不填）", SafeInput(placeholder="例如 按交办机关2027年通知", id="note"),
                                            classes="wide")),
         )
 

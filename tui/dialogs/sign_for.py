@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Input
+
 
 from tui.dialogs.form import StepDialog
+from tui.text import SafeInput
 
 
 class SignForDialog(StepDialog):
@@ -18,7 +19,7 @@ class SignForDialog(StepDialog):
         card = self.card
         yield self.frame(
             self.facts(f"交办日期 {card.assigned_on:%Y-%m-%d}　办理方式 {card.role}", self.deadline_line("sign")),
-            self.row(self.date_cell("签收日期"), self.cell("备注（可不填）", Input(id="note"), classes="wide")),
+            self.row(self.date_cell("签收日期"), self.cell("备注（可不填）", SafeInput(id="note"), classes="wide")),
         )
 
     def collect(self):

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.widgets import Label, SelectionList
 
 from store.queries import DivisionInfo
-from tui.dialogs.base import ActionDialog, Submit
+from tui.dialogs.base import ActionDialog, Submit, save_hint
 from tui.text import visible
 
 
@@ -28,7 +28,7 @@ class SupervisionDialog(ActionDialog):
         self.supervises = set(supervises)
 
     def hint(self) -> str:
-        return "space 勾选/取消　ctrl+s 保存　esc 取消，不保存"
+        return "space 勾选/取消　" + save_hint()
 
     def compose(self) -> ComposeResult:
         choices = [(Text(visible(d.name) + ("（已停用）" if d.retired else "")), d.id, d.id in self.supervises)

@@ -8,8 +8,8 @@ from textual.widgets import Input, Label, Select, Static
 
 from store.models import URGE_LEVELS
 from store.queries import UrgeProposal
-from tui.dialogs.base import ActionDialog, Submit
-from tui.text import plain, visible
+from tui.dialogs.base import ActionDialog, Submit, save_hint
+from tui.text import plain, SafeInput
 
 
 class UrgeDialog(ActionDialog):
@@ -23,7 +23,7 @@ class UrgeDialog(ActionDialog):
         self.proposal = proposal
 
     def hint(self) -> str:
-        return "enter 催办　esc 取消"
+        return save_hint("催办", cancel="esc 取消，不催办")
 
     def compose(self) -> ComposeResult:
         p = self.proposal
@@ -34,9 +34,9 @@ class UrgeDialog(ActionDialog):
             Select([(name, level) for level, name in URGE_LEVELS.items()], value=p.level, allow_blank=False,
                    id="level"),
             Label("反馈期限（YYYY-MM-DD）"),
-            Input(value=f"{p.respond_by:%Y-%m-%d}", id="respond_by"),
+            SafeInput(value=f"{p.respond_by:%Y-%m-%d}", id="respond_by"),
             Label("催办说明"),
-            Input(value=visible(p.note), id="note"),
+            SafeInput(value=p.note or "", id="note"),
         )
 
     def on_mount(self) -> None:

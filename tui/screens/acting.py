@@ -76,14 +76,14 @@ class ActingMixin:
 
     # -------------------------------------------------------------- follow-up
 
-    def action_follow_up(self) -> None:
+    async def action_follow_up(self) -> None:
         marked = self.marked_cases()
         if marked:
             async def submit_all(values: dict[str, Any]):
                 return await self.write_each(actions.log_follow_up, [(c, values) for c in marked], "已记录跟进")
 
             self.app.push_screen(FollowUpDialog(heading=f"记录跟进：已标记的{len(marked)}件", case_text=_names(marked),
-                                                submit=submit_all))
+                                                submit=submit_all, several=True))
             return
         case = self._target()
         if case is None:
@@ -92,8 +92,13 @@ class ActingMixin:
         async def submit(values: dict[str, Any]):
             return await self.write(actions.log_follow_up, _case_id(case), values)
 
+        try:
+            planned = await self.app.gateway.call(queries.planned_follow_up, _case_id(case))
+        except LedgerError as exc:
+            self.app.say(exc.message, error=True)
+            return
         self.app.push_screen(FollowUpDialog(heading="记录跟进", case_text=f"第{case.number}号 {case.title}",
-                                            submit=submit))
+                                            submit=submit, planned=planned))
 
     # ------------------------------------------------------------------ urge
 
@@ -114,8 +119,8 @@ class ActingMixin:
         if proposal is None:
             self.app.say("找不到该件，可能已被其他工作站更改。", error=True)
             return
-        if proposal.division_id is None:
-            self.app.say(f"{proposal.label}尚未分派处室，无法催办。请先分派。", error=True, title="无法催办")
+        if proposal.refused:
+            self.app.say(proposal.refused, error=True, title="无法催办")
             return
 
         async def submit(values: dict[str, Any]):
@@ -133,14 +138,15 @@ class ActingMixin:
         except LedgerError as exc:
             self.app.say(exc.message, error=True)
             return
-        ready = [(c, p) for c, p in zip(marked, found) if p is not None and p.division_id is not None]
-        skipped = [c for c, p in zip(marked, found) if p is None or p.division_id is None]
+        ready = [(c, p) for c, p in zip(marked, found) if p is not None and not p.refused]
+        skipped = [p.refused if p is not None else f"第{c.number}号已找不到，可能已被其他工作站更改"
+                   for c, p in zip(marked, found) if p is None or p.refused]
         if not ready:
-            self.app.say("已标记的件都尚未分派处室，无法催办。", error=True, title="无法催办")
+            self.app.say("已标记的件都不能催办：" + "；".join(r.rstrip("。") for r in skipped) + "。",
+                         error=True, title="无法催办")
             return
         lines = [f"{p.label}　{p.division}　{p.level_name}　请于{p.respond_by:%m月%d日}前反馈" for _, p in ready]
-        if skipped:
-            lines.append(f"未分派处室、不催办：{_names(skipped)}")
+        lines += [f"不催办：{reason}" for reason in skipped]
 
         async def submit(_values: dict[str, Any]):
             work = [(c, {"level": p.level, "respond_by": p.respond_by, "note": p.note}) for c, p in ready]

@@ -16,10 +16,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from store import office_calendar
 from store.errors import LedgerError
+from tui.widgets.footer import DeskFooter
 from tui.messages import LedgerUpdated
 from tui.text import visible
 
@@ -101,7 +102,7 @@ class CalendarScreen(Screen):
             with VerticalScroll(id="calendar-entries"):
                 yield Static(id="calendar-entry-list")
         yield Static(Content(""), id="calendar-result")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.year = self.year or self.app.ledger.today.year
@@ -133,7 +134,7 @@ class CalendarScreen(Screen):
             (f"工作日历　{view.year}年", "bold"), (f"　　台账涉及的年份：{years}", "$text-muted")))
         source: list = [("来源：", "$text-muted"), (view.source, "bold")]
         if view.in_package and view.confirmed is not None:
-            source.append(("（holidays 包中亦有本年通知）", "$text-muted"))
+            source.append(("（内置节假日表中亦有本年通知）", "$text-muted"))
         if view.estimated:
             source += [("\n", ""), (view.warning, "bold $text-warning")]
             if view.estimated_cases:

@@ -19,17 +19,18 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store import queries
 from store.models import EVENT_KINDS, RESULT_CLASS_NAMES
 from store.queries import CaseCard, TimelineEntry
 from store.vocabulary import milestone_label, words
+from tui.widgets.footer import DeskFooter
 from tui.messages import LedgerUpdated
 from tui.screens.acting import ActingMixin
 from tui.screens.correcting import CorrectingMixin, correction_bindings
 from tui.screens.stepping import StepsMixin, step_bindings
-from tui.text import visible
+from tui.text import paragraphs, visible
 
 STATE_STYLE = {
     "已逾期": "bold $text-error",
@@ -260,7 +261,7 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
                 yield Static(id="timeline-filter")
                 with VerticalScroll(id="timeline-scroll"):
                     yield Static(id="timeline")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         if self._loaded is not None and self._loaded[0] is not None:
@@ -296,10 +297,10 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
 
     def show(self, card: CaseCard) -> None:
         self.sub_title = f"第{card.number}号"
-        self.query_one("#case-title", Static).update(
-            Content.assemble((f"第{card.number}号　", "bold"), (visible(card.title), "bold"),
+        self.query_one("#case-title", Static).update(paragraphs(
+            Content.assemble((visible(f"第{card.number}号　"), "bold"), (visible(card.title), "bold"),
                              (f"　{card.status}", "$text-accent"))
-        )
+        ))
         lines: list = []
         for name, value in field_lines(card):
             lines.append((name + "　" * max(6 - len(name), 0), "$text-muted"))
@@ -307,7 +308,7 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
         if card.summary:
             lines.append(("内容摘要\n", "$text-muted"))
             lines.append((visible(card.summary, single_line=False) + "\n", ""))
-        self.query_one("#fields", Static).update(Content.assemble(*lines))
+        self.query_one("#fields", Static).update(paragraphs(Content.assemble(*lines)))
         milestone_parts: list = []
         for m in card.milestones:
             milestone_parts.append((f"{m.label}".ljust(5, "　"), "bold"))
@@ -332,7 +333,8 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
             return
         self.query_one("#timeline-filter", Static).update(
             Content(visible(filter_words(card, self.kind_filter, self.operator_filter))))
-        self.query_one("#timeline", Static).update(timeline_text(card, self.kind_filter, self.operator_filter, self.names))
+        self.query_one("#timeline", Static).update(
+            paragraphs(timeline_text(card, self.kind_filter, self.operator_filter, self.names)))
 
     @staticmethod
     def _next(options: list[str], current: str | None) -> str | None:

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from store import actions, queries
 from store.errors import LedgerError
 from store.io import notice as notices
+from tui.widgets.footer import DeskFooter
 from tui.dialogs.confirm import ConfirmDialog
 from tui.messages import LedgerUpdated
 from tui.text import plain, visible
@@ -49,7 +50,7 @@ class DivisionBoardScreen(Screen):
         yield Static(plain(f"处室看板　{self.session_label}"), id="board-title")
         yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
         yield Static("", id="board-help")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "处室看板"

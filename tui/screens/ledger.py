@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 
 from store.queries import LedgerRow
+from tui.widgets.footer import DeskFooter
 from tui.messages import LedgerUpdated
 from tui.screens.acting import ActingMixin
-from tui.text import visible
+from tui.text import SafeInput, visible
 from tui.widgets.first_run import FirstRunGuide
 from tui.widgets.ledger_table import COLUMNS, LedgerTable
 from tui.widgets.summary_bar import SummaryBar
@@ -42,7 +43,7 @@ class LedgerScreen(ActingMixin, Screen):
         Binding("s", "statistics", "统计", show=False, id="ledger.statistics",
                 tooltip="本届次的统计、各处室负荷和年度总结“基本情况”"),
         Binding("x", "export_xlsx", "导出", show=False, id="ledger.export",
-                tooltip="把当前届次的台账导出为 Excel（文档/督办台 文件夹）"),
+                tooltip="把当前届次的台账导出为 xlsx 表格（文档/督办台 文件夹）"),
         Binding("i", "import_list", "导入", show=False, id="ledger.import",
                 tooltip="导入交办机关的清单（xlsx 或 csv）：先预览将新增、更新多少件，确认后写入"),
         Binding("n", "new_case", "新件", id="ledger.new_case", tooltip="录入一件新的建议或提案（纸质交办、闭会期间、补交办）"),
@@ -73,8 +74,8 @@ class LedgerScreen(ActingMixin, Screen):
         yield SummaryBar(id="summary")
         yield LedgerTable(id="ledger")
         yield FirstRunGuide(id="first-run")
-        yield Input(placeholder="筛选：编号、标题、领衔人、处室、责任人（esc 清除，enter 回到列表）", id="filter")
-        yield Footer()
+        yield SafeInput(placeholder="筛选：编号、标题、领衔人、处室、责任人（esc 清除，enter 回到列表）", id="filter")
+        yield DeskFooter()
 
     @property
     def table(self) -> LedgerTable:

@@ -11,11 +11,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.queries import LedgerRow
+from tui.widgets.footer import DeskFooter
 from tui.commands import find_cases, hit_label
+from tui.text import SafeInput
 
 MAX_RESULTS = 30
 
@@ -36,10 +38,10 @@ class LookupScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="编号、领衔人或标题中的词；enter 显示该件的会上卡片，esc 返回", id="lookup-input")
+        yield SafeInput(placeholder="编号、领衔人或标题中的词；enter 显示该件的会上卡片，esc 返回", id="lookup-input")
         yield Static("", id="lookup-status")
         yield OptionList(id="lookup-results")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "会上查件"

@@ -15,15 +15,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from store import queries
 from store.errors import LedgerError
 from store.models import RESULT_CLASS_NAMES
 from store.queries import CaseCard, MilestoneView, TimelineEntry
 from store.vocabulary import role_label, words
+from tui.widgets.footer import DeskFooter
 from tui.messages import LedgerUpdated
-from tui.text import plain
+from tui.text import paragraphs, plain
 
 
 def _date(value) -> str:
@@ -104,7 +105,7 @@ class MeetingCardScreen(Screen):
         yield Static("正在读取……", id="meeting-heading")
         yield Static("", id="meeting-title")
         yield VerticalScroll(id="meeting-facts")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "会上查件"
@@ -132,13 +133,13 @@ class MeetingCardScreen(Screen):
         proposer = card.lead_proposer + (f"（{card.proposer_group}）" if card.proposer_group else "")
         self.query_one("#meeting-heading", Static).update(
             plain(f"第{card.number}号　{card.kind}　{role_label(card.role, card.session_body)}　{proposer}　{card.session}"))
-        self.query_one("#meeting-title", Static).update(plain(card.title, single_line=False))
+        self.query_one("#meeting-title", Static).update(paragraphs(card.title))
         facts = self.query_one("#meeting-facts", VerticalScroll)
         await facts.remove_children()
         rows = []
         for label, value in card_facts(card):
             rows.append(Horizontal(Static(Content(label), classes="fact-label"),
-                                   Static(plain(value, single_line=False), classes="fact-value"), classes="fact"))
+                                   Static(paragraphs(value), classes="fact-value"), classes="fact"))
         await facts.mount_all(rows)
 
     @on(LedgerUpdated)

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from store.errors import LedgerError
 from store.io import notice as notices
-from tui.text import plain, visible
+from tui.widgets.footer import DeskFooter
+from tui.text import paragraphs, visible
 
 
 def notice_folder() -> Path:
@@ -39,8 +40,8 @@ class NoticeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="notice-scroll"):
-            yield Static(plain(self.notice.text, single_line=False), id="notice-text")
-        yield Footer()
+            yield Static(paragraphs(self.notice.text), id="notice-text")
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"催办通知　{visible(self.notice.division)}"
@@ -49,7 +50,7 @@ class NoticeScreen(Screen):
         self.app.pop_screen()
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.notice.text)
+        self.app.copy_to_clipboard(visible(self.notice.text, single_line=False))  # pasted into a terminal, harmless
         self.app.say("催办通知已复制到剪贴板（如终端不支持 OSC 52，请用 ctrl+s 保存为文件）。")
 
     async def action_save(self) -> None:

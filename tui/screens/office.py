@@ -17,11 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from store import office, queries
 from store.errors import LedgerError
 from store.office import DivisionView, OfficeTree
+from tui.widgets.footer import DeskFooter
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.division_form import DivisionFormDialog
 from tui.dialogs.person_form import PersonFormDialog
@@ -70,9 +71,9 @@ class OfficeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(plain("处室与人员"), id="office-title")
-        yield DataTable(id="office", cursor_type="row", zebra_stripes=False)
+        yield DataTable(id="office", cursor_type="row", zebra_stripes=False, fixed_columns=1)  # names stay on ←/→
         yield Static("", id="office-hint")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "处室与人员"

@@ -18,11 +18,12 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from store import session_rules
 from store.errors import LedgerError
 from store.session_rules import RuleView, SessionOverview, SessionRules
+from tui.widgets.footer import DeskFooter
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.new_session import NewSessionDialog
 from tui.dialogs.rename_session import RenameSessionDialog
@@ -79,7 +80,7 @@ class SessionsScreen(Screen):
         yield Static("", id="rules-title", classes="heading")
         yield DataTable(id="rules", cursor_type="row", zebra_stripes=True)
         yield Static("", id="sessions-help")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "届次与期限规则"

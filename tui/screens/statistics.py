@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from store import queries
 from store.errors import LedgerError
@@ -30,9 +30,10 @@ from store.models import CONTACT_METHODS, CONTACT_STAGES, EVALUATIONS, RESULT_CL
 from store.figures import as_of, percent
 from store.queries import DivisionLoad
 from store.statistics import SessionStatistics, session_statistics
+from tui.widgets.footer import DeskFooter
 from tui.messages import LedgerUpdated
 from tui.screens.notice import notice_folder
-from tui.text import fit, plain, visible
+from tui.text import fit, paragraphs, plain, visible
 
 BAR_WIDTH = 48
 ROLES = ("主办", "承办", "分办", "汇办")
@@ -150,7 +151,7 @@ class StatisticsScreen(Screen):
             yield Static("", id="stats-chart")
             yield Static("基本情况（c 复制，ctrl+s 保存为文件）", classes="stats-section")
             yield Static("", id="stats-summary")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#stats-scroll").focus()
@@ -184,7 +185,7 @@ class StatisticsScreen(Screen):
         self.query_one("#stats-title", Static).update(plain(f"统计　{view.stats.session}{day}"))
         self.query_one("#stats-figures", Static).update(plain("\n".join(figure_lines(view.stats)), single_line=False))
         self.query_one("#stats-chart", Static).update(plain("\n".join(load_chart(view.loads)), single_line=False))
-        self.query_one("#stats-summary", Static).update(plain(view.paragraph, single_line=False))
+        self.query_one("#stats-summary", Static).update(paragraphs(view.paragraph))
 
     @on(LedgerUpdated)
     def ledger_updated(self) -> None:
@@ -203,7 +204,7 @@ class StatisticsScreen(Screen):
         if self.view is None:
             self.app.say("仍在统计，稍后再复制。")
             return
-        self.app.copy_to_clipboard(self.view.paragraph)
+        self.app.copy_to_clipboard(visible(self.view.paragraph, single_line=False))
         self.app.say("“基本情况”已复制到剪贴板（如终端不支持 OSC 52，请用 ctrl+s 保存为文件）。")
 
     async def action_save(self) -> None:

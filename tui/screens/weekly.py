@@ -16,17 +16,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store import actions, weekly
 from store.errors import LedgerError
 from store.io import weekly_report
 from store.office_calendar import ESTIMATED_NOTE, marked
 from store.queries import CaseCard
+from tui.widgets.footer import DeskFooter
 from tui.messages import LedgerUpdated
 from tui.screens.acting import ActingMixin
 from tui.screens.case import Names, card_and_names, field_lines, timeline_text
-from tui.text import visible
+from tui.text import paragraphs, visible
 
 
 def _report_and_save(week: str, today, folder):
@@ -48,7 +49,7 @@ class WeeklyReviewScreen(ActingMixin, Screen):
         Binding("u", "urge", "催办", id="weekly.urge", tooltip="催办负责该件的处室"),
         Binding("z", "undo", "撤销", id="weekly.undo", tooltip="撤销您在该件上的最近一次操作（记为新的撤销记录）"),
         Binding("enter", "open_case", "打开", id="weekly.open", tooltip="打开本件的完整页面"),
-        Binding("r", "report", "周报", id="weekly.report", tooltip="生成本周督办周报（Markdown 和 Excel，保存到 文档/督办台）"),
+        Binding("r", "report", "周报", id="weekly.report", tooltip="生成本周督办周报（md 文本和 xlsx 表格，保存到 文档/督办台）"),
     ]
 
     def __init__(self, week: str | None = None) -> None:
@@ -67,7 +68,7 @@ class WeeklyReviewScreen(ActingMixin, Screen):
                 yield Static(id="weekly-card")
             with VerticalScroll(id="weekly-timeline"):
                 yield Static(id="weekly-events")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.week = self.week or weekly.week_of(self.app.ledger.today)
@@ -136,7 +137,7 @@ class WeeklyReviewScreen(ActingMixin, Screen):
         estimated = (
             [("\n" + f"下一期限 {item.next_milestone} {marked(f'{item.next_due:%Y-%m-%d}', True)}　{ESTIMATED_NOTE}",
               "$text-warning")] if item.estimated and item.next_due else [])
-        self.query_one("#weekly-item", Static).update(Content.assemble(
+        self.query_one("#weekly-item", Static).update(paragraphs(Content.assemble(
             (f"{self.index + 1}/{review.total}　", "$text-muted"),
             (f"{item.label}　", "bold"), (visible(item.title), "bold"),
             ("　已检查" if checked else "　未检查", "$text-success" if checked else "$text-warning"),
@@ -144,7 +145,7 @@ class WeeklyReviewScreen(ActingMixin, Screen):
             (visible("、".join(item.reasons)), "bold $text-error") if item.reasons
             else ("目前已无待办事由（检查或办理后已解决）", "$text-success"),
             *estimated,
-        ))
+        )))
         card = self.card
         if card is not None:
             lines: list = []
@@ -154,8 +155,8 @@ class WeeklyReviewScreen(ActingMixin, Screen):
             for m in card.milestones:
                 lines.append((f"{m.label}".ljust(5, "　"), "bold"))
                 lines.append((f" {marked(f'{m.due:%Y-%m-%d}', bool(m.warning))}  {visible(m.countdown)}\n", ""))
-            self.query_one("#weekly-card", Static).update(Content.assemble(*lines))
-            self.query_one("#weekly-events", Static).update(timeline_text(card, names=self.names))
+            self.query_one("#weekly-card", Static).update(paragraphs(Content.assemble(*lines)))
+            self.query_one("#weekly-events", Static).update(paragraphs(timeline_text(card, names=self.names)))
 
     # ------------------------------------------------------------------ keys
 

@@ -3,7 +3,9 @@
 A plain DataTable measures every cell before its first paint (about 10 s at 100,000
 rows). This widget draws only the lines on screen from a list of `LedgerRow`s it is given,
 with fixed column widths (the title takes what is left), so its cost does not grow with
-the ledger. Stored text is drawn as plain segments with control characters made visible:
+the ledger. A terminal too narrow for every column keeps 编号, 标题 (cut), 状态, 下一期限 and
+倒计时, and drops the other columns lowest priority first; ←/→ page through the dropped ones
+(the title narrows to make room). Stored text is drawn as plain segments with control characters made visible:
 it is never parsed as markup. Countdowns carry words and colour, never colour alone; a
 countdown counted on a year whose holidays are not confirmed ends in `*` (推算).
 """
@@ -49,6 +51,43 @@ COLUMNS = (
     Column("urge_count", "催办", 12),
 )
 MIN_TITLE = 16
+TITLE_FLOOR = 6  # the narrowest cut title, when ←/→ brings a dropped column into view
+REQUIRED = ("number", "title", "status", "deadline", "countdown")
+OPTIONAL = ("division", "last_followup", "urge_count", "owner", "lead_proposer", "role")
+"""The columns a narrow terminal may drop, kept in this order (方式 goes first)."""
+_BY_KEY = {c.key: c for c in COLUMNS}
+
+
+def column_pages(width: int) -> list[tuple[str, ...]]:
+    """The optional columns shown on each column page at `width` cells (page 0: as many as fit
+    beside a title of MIN_TITLE; each further page: the next ones that fit, at least one)."""
+    room = width - 2 - sum(_BY_KEY[k].width + 1 for k in REQUIRED if k != "title") - MIN_TITLE - 1
+    pages: list[tuple[str, ...]] = []
+    start = 0
+    while not pages or start < len(OPTIONAL):
+        chosen: list[str] = []
+        left = room
+        for key in OPTIONAL[start:]:
+            if _BY_KEY[key].width + 1 > left:
+                break
+            chosen.append(key)
+            left -= _BY_KEY[key].width + 1
+        if not chosen and pages:
+            chosen = [OPTIONAL[start]]  # the title narrows (down to TITLE_FLOOR) to make room
+        pages.append(tuple(chosen))
+        start += len(chosen)
+    return pages
+
+
+def column_layout(width: int, page: int = 0) -> list[tuple[Column, int]]:
+    """(column, width) for each column shown at `width` cells on column page `page`, in table order;
+    the title takes what is left. Fixed widths: nothing here looks at the rows."""
+    pages = column_pages(width)
+    shown = set(REQUIRED) | set(pages[max(0, min(page, len(pages) - 1))])
+    columns = [c for c in COLUMNS if c.key in shown]
+    fixed = sum(c.width + 1 for c in columns if c.width) + 2  # +2: the mark column
+    title = max(width - fixed - 1, TITLE_FLOOR)
+    return [(c, c.width or title) for c in columns]
 
 HEADER = Style(bold=True, color="white", bgcolor="#1f3a5f")
 BASE = Style(color="#dddddd")
@@ -109,10 +148,18 @@ class LedgerTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "下页", show=False),
         Binding("home", "edge(0)", "首行", show=False),
         Binding("end", "edge(1)", "末行", show=False),
+        Binding("left", "columns(-1)", "上一组列", key_display="←", id="ledger.columns_left",
+                tooltip="窗口放不下全部列时：显示前一组列", group=Binding.Group("更多列", compact=True)),
+        Binding("right", "columns(1)", "下一组列", key_display="→", id="ledger.columns_right",
+                tooltip="窗口放不下全部列时：显示下一组列（处室、最近跟进、催办、责任人、领衔、方式）",
+                group=Binding.Group("更多列", compact=True)),
     ]
 
     cursor: reactive[int] = reactive(0, init=False, always_update=True)
     """Index of the highlighted row in `rows`."""
+
+    column_page: reactive[int] = reactive(0, init=False)
+    """Which group of the columns a narrow terminal drops is shown (0: those that fit)."""
 
     class _TableMessage(Message):
         def __init__(self, table: "LedgerTable") -> None:
@@ -152,6 +199,7 @@ class LedgerTable(ScrollView, can_focus=True):
         self.order: tuple[str, bool] = ("deadline", False)
         self.empty_text = "没有符合条件的件。"
         self._texts: dict[int, tuple[LedgerRow, dict[str, str]]] = {}  # case id → (row, its cell texts)
+        self._layout: tuple[int, int, list[tuple[Column, int]]] = (-1, -1, [])  # (width, page, layout)
 
     def _cell_texts(self, row: LedgerRow) -> dict[str, str]:
         """`cell_texts(row)`, remembered while the row object is the same."""
@@ -246,14 +294,41 @@ class LedgerTable(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self.size.width, max(self.total_hint, len(self.rows)) + 1)
         self._scroll_cursor_into_view()
+        pages = len(column_pages(self.size.width))
+        if self.column_page >= pages:
+            self.column_page = pages - 1
+        self.refresh_bindings()
+
+    # -------------------------------------------------------------- columns
+
+    @property
+    def page_count(self) -> int:
+        """How many column pages the present width needs (1: every column fits)."""
+        return len(column_pages(self.size.width))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "columns":
+            if self.page_count <= 1:
+                return False  # every column fits: ←/→ leave the footer
+            step = parameters[0] if parameters else 0
+            return None if not 0 <= self.column_page + step < self.page_count else True  # type: ignore[operator]
+        return True
+
+    def action_columns(self, step: int) -> None:
+        self.column_page = max(0, min(self.column_page + step, self.page_count - 1))
+
+    def watch_column_page(self) -> None:
+        self.refresh()
+        self.refresh_bindings()
 
     # -------------------------------------------------------------- drawing
 
     def _widths(self) -> list[tuple[Column, int]]:
-        width = self.size.width
-        fixed = sum(c.width + 1 for c in COLUMNS if c.width) + 2  # +2: the mark column
-        title = max(width - fixed - 1, MIN_TITLE)
-        return [(c, c.width or title) for c in COLUMNS]
+        width, page, layout = self._layout
+        if width != self.size.width or page != self.column_page:
+            layout = column_layout(self.size.width, self.column_page)
+            self._layout = (self.size.width, self.column_page, layout)
+        return layout
 
     def _column_at(self, x: int) -> str | None:
         position = 2
@@ -298,7 +373,7 @@ class LedgerTable(ScrollView, can_focus=True):
 
     def _header(self, width: int) -> Strip:
         order, reverse = self.order
-        segments = [Segment("  ", HEADER)]
+        segments = [Segment("◂ " if self.column_page else "  ", HEADER)]  # ◂: ← shows earlier columns
         for column, col_width in self._widths():
             label = column.label
             if column.key == order or (order == "deadline" and column.key == "countdown"):

@@ -1,0 +1,87 @@
+"""What a database driver's error means for the office, in one Chinese sentence.
+
+SQLite and PostgreSQL (psycopg2) report trouble in English; `describe(exc)` reads the error text
+against one table (`DRIVER_ERRORS`: the words to look for, then a sentence saying what happened
+and what to do) and falls back to a Chinese sentence that keeps the original text in 「」.
+
+"cannot rollback - no transaction is active" is what SQLite says when it has already rolled the
+transaction back itself (disk full, I/O error): the error that mattered is the first one, which
+Python keeps as the rollback error's `__context__`, so that one is described instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+# (words any of which marks the error — matched on the lower-cased text; "*" stands for any
+#  text on one line — , sentence)
+DRIVER_ERRORS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("database is locked", "locked"),
+     "数据库正被其他工作站或程序占用（已锁定），本次未写入；请稍后再试。"),
+    (("database is busy", "busy"),
+     "数据库正忙（其他工作站正在写入），本次未写入；请稍后再试。"),
+    (("disk is full", "database or disk is full", "no space left", "no space"),
+     "磁盘已满，本次未写入；请清理数据库所在磁盘的空间后再试。"),
+    (("disk i/o error", "i/o error", "input/output error"),
+     "读写数据库文件时磁盘出错（可能是网络盘断开或磁盘故障），本次未写入；请检查磁盘或网络盘后再试。"),
+    (("readonly", "read-only", "read only"),
+     "数据库所在位置只读，无法写入；请检查文件和文件夹的写权限，或换到可写的位置。"),
+    (("malformed", "not a database", "corrupt"),
+     "数据库文件已损坏；请停止使用并从备份恢复（或联系管理员）。"),
+    (("unable to open",),
+     "无法打开数据库文件（文件夹不存在或没有权限）；请检查路径和权限。"),
+    (("connection already closed", "server closed the connection unexpectedly",
+      "connection not open", "terminating connection", "ssl connection has been closed",
+      "connection has been closed", "lost connection"),
+     "与数据库服务器的连接已断开，本次未写入；请检查网络后重新打开台账再试。"),
+    (("authentication failed", "password authentication", "no password supplied",
+      "no pg_hba.conf entry"),
+     "数据库服务器拒绝登录（用户名或密码不对，或本机未获准连接）；请核对数据库地址中的用户名和密码，或联系管理员。"),
+    (('database "* does not exist',),
+     "数据库服务器上没有这个数据库；请核对数据库地址中的库名，或请管理员先建库。"),
+    (("could not connect", "connection refused", "could not translate host name",
+      "timeout expired", "no route to host"),
+     "无法连接数据库服务器；请检查服务器地址、端口和网络后再试。"),
+)
+
+PSYCOPG_MISSING = "未安装 PostgreSQL 驱动（psycopg2），请先执行 pip install psycopg2-binary。"
+_ROLLBACK_AFTER = "cannot rollback - no transaction is active"
+
+
+def first_error(exc: BaseException) -> BaseException:
+    """The error that caused `exc` when `exc` is only SQLite's failed rollback after it."""
+    seen: set[int] = set()
+    while _ROLLBACK_AFTER in str(exc).lower() and id(exc) not in seen:
+        seen.add(id(exc))
+        earlier = exc.__cause__ or exc.__context__
+        if earlier is None:
+            break
+        exc = earlier
+    return exc
+
+
+def describe(exc: BaseException) -> str:
+    """One Chinese sentence for a driver error: what happened and what to do."""
+    exc = first_error(exc)
+    original = str(exc).strip() or exc.__class__.__name__
+    text = original.lower()
+    if "psycopg" in text and ("not found" in text or "no module" in text):
+        return PSYCOPG_MISSING
+    if _ROLLBACK_AFTER in text:
+        return "数据库已自行撤销本次写入（之前的错误未能取得），本次未写入；请稍后再试。"
+    for words, sentence in DRIVER_ERRORS:
+        if any(_matches(word, text) for word in words):
+            return sentence
+    return f"数据库出错，本次操作未完成；请稍后再试，仍不行请把原文告诉管理员：「{_one_line(original)}」"
+
+
+def _matches(word: str, text: str) -> bool:
+    if "*" not in word:
+        return word in text
+    return re.search(".*".join(re.escape(part) for part in word.split("*")), text) is not None
+
+
+def _one_line(text: str) -> str:
+    """The driver's text on one line, without control characters, at most 300 characters."""
+    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return flat if len(flat) <= 300 else flat[:299] + "…"
