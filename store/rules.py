@@ -328,11 +328,31 @@ def countdown_text(due: dt.date | None, today: dt.date, *, done: bool = False, l
     return f"逾期{-days}天"
 
 
+WORKING_DAY_KEYS = frozenset({"evaluation", "reevaluation", "disclosure"})
+"""The milestones whose rules count working days (评价, 再次评价, 公开: `by_working_days` above)."""
+WORKING_DAY_LABELS = frozenset({"评价", "再次评价", "公开"})
+"""Their labels, as Case.next_milestone stores them (no body renames them)."""
+
+
+def counts_working_days(milestone: str) -> bool:
+    """Whether a milestone (its key or its label) counts down in 工作日 rather than 天."""
+    return milestone in WORKING_DAY_KEYS or milestone in WORKING_DAY_LABELS
+
+
+def due_countdown(due: dt.date | None, today: dt.date, *, working_days: bool,
+                  calendar: WorkCalendar | None = None) -> str:
+    """The one countdown of a deadline, in the unit its milestone counts: 还剩N个工作日 /
+    逾期N个工作日 for a working-day milestone, 还剩N天 / 逾期N天 otherwise, 今日到期 on the day.
+    Every place that counts down (ledger, card, weekly checklist and report, urge notice,
+    exports) says it with this function."""
+    if due is None:
+        return countdown_text(None, today)
+    working = (calendar or WorkCalendar()).count_working_days(today, due) if working_days else None
+    return countdown_text(due, today, working_days_left=working)
+
+
 def milestone_countdown(milestone: Milestone, today: dt.date, calendar: WorkCalendar | None = None) -> str:
     """The countdown text of one milestone, in working days where its rule counts them."""
     if milestone.done:
         return f"{milestone.label}{milestone.state(today)}"
-    working = None
-    if milestone.working_days:
-        working = (calendar or WorkCalendar()).count_working_days(today, milestone.due)
-    return countdown_text(milestone.due, today, working_days_left=working)
+    return due_countdown(milestone.due, today, working_days=milestone.working_days, calendar=calendar)

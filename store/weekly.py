@@ -31,7 +31,7 @@ from store.queries import (
     format_number,
     load_calendar,
 )
-from store.rules import is_stale, milestones
+from store.rules import is_stale, milestone_countdown, milestones
 from store.statistics import replied_without_contact
 from store.vocabulary import milestone_label
 
@@ -106,15 +106,17 @@ def _reasons(case, today: dt.date, rules, calendar, unanswered: set[int], body: 
         milestone = replace(milestone, label=milestone_label(milestone.label, body))  # 会办意见 on 政协 cases
         days = (milestone.due - today).days
         own = _OWN_WORDS.get(milestone.key)
+        # 评价已逾期3个工作日 / 答复已逾期3天: the unit the ledger counts this milestone in.
+        late = f"{milestone.label}已{milestone_countdown(milestone, today, calendar)}"
         if milestone.key in ("evaluation", "reevaluation"):
             reasons.append(own)
             if days < 0:
-                reasons.append(f"{milestone.label}已逾期{-days}天")
+                reasons.append(late)
         elif own:
             if days <= SOON_DAYS:
                 reasons.append(own)
         elif days < 0:
-            reasons.append(f"{milestone.label}已逾期{-days}天")
+            reasons.append(late)
         elif days == 0:
             reasons.append(f"{milestone.label}今日到期")
         elif days <= SOON_DAYS:

@@ -24,7 +24,8 @@ from store.errors import LedgerError
 from store.io.files import save_text
 from store.models import URGE_LEVELS
 from store.office_calendar import ESTIMATED_NOTE, marked
-from store.queries import UrgeTarget, urge_targets
+from store.queries import UrgeTarget, load_calendar, urge_targets
+from store.rules import counts_working_days, due_countdown
 from store.vocabulary import words
 
 OFFICE = "局办公室"
@@ -66,14 +67,13 @@ def chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def late_text(due: dt.date | None, today: dt.date) -> str:
-    """已逾期N天 / 今日到期 / 还剩N天, in calendar days (the notice names the date itself)."""
+def late_text(due: dt.date | None, today: dt.date, milestone: str = "", calendar=None) -> str:
+    """已逾期N天 / 今日到期 / 还剩N天 — or N个工作日 for a milestone counted in working days,
+    the unit the ledger shows it in (store.rules.due_countdown)."""
     if due is None:
         return "暂无未完成的办理期限"
-    days = (due - today).days
-    if days < 0:
-        return f"已逾期{-days}天"
-    return "今日到期" if days == 0 else f"还剩{days}天"
+    text = due_countdown(due, today, working_days=counts_working_days(milestone), calendar=calendar)
+    return f"已{text}" if text.startswith("逾期") else text
 
 
 def _item_number(n: int) -> str:
@@ -132,9 +132,10 @@ def urge_notice(division_id: int | None, case_ids, *, operator: str, today: dt.d
             raise LedgerError(f"反馈期限{respond:%Y-%m-%d}已经过去，请选择今天或以后的日期。")
     level = max(lvl for lvl, _ in chosen.values())
     ordered = sorted(targets, key=lambda t: (t.next_due is None, t.next_due or dt.date.max, t.number))
+    calendar = load_calendar() if any(counts_working_days(t.next_milestone) for t in targets) else None
     cases = tuple(
         NoticeCase(t.label, t.title, t.next_milestone if t.next_due else "", t.next_due,
-                   late_text(t.next_due, today), URGE_LEVELS[chosen[t.case_id][0]], t.estimated)
+                   late_text(t.next_due, today, t.next_milestone, calendar), URGE_LEVELS[chosen[t.case_id][0]], t.estimated)
         for t in ordered
     )
     text = _text(division, ordered, cases, level, respond, operator, today)

@@ -19,7 +19,7 @@ from store.io.layout import show_controls
 from store.models import Case, Division, Event, Session
 from store.office_calendar import ESTIMATED_MARK, ESTIMATED_NOTE, marked
 from store.queries import DEFAULT_RULES, OPEN_EXCLUDED, UNASSIGNED, _all_rules, format_number, load_calendar
-from store.rules import milestones
+from store.rules import milestone_countdown, milestones
 from store.vocabulary import milestone_label
 from store.weekly import REVIEW_KEY, parse_week, week_days
 
@@ -35,6 +35,7 @@ class RiskItem:
     due: dt.date
     days_left: int
     estimated: bool = False  # counted through a year whose holidays nobody confirmed (推算)
+    countdown: str = ""  # 逾期3天 / 今日到期 / 还剩2个工作日: in the unit the ledger counts it (rules.due_countdown)
 
     @property
     def due_text(self) -> str:
@@ -44,12 +45,6 @@ class RiskItem:
     @property
     def label(self) -> str:
         return format_number(self.number)
-
-    @property
-    def countdown(self) -> str:
-        if self.days_left < 0:
-            return f"逾期{-self.days_left}天"
-        return "今日到期" if self.days_left == 0 else f"还剩{self.days_left}天"
 
 
 @dataclass(frozen=True)
@@ -123,7 +118,7 @@ def weekly_report(week: str, *, today: dt.date | None = None) -> WeeklyReport:
                 risks.append(RiskItem(case.number, case.title, names.get(case.division_id, UNASSIGNED),
                                       milestone_label(milestone.label, bodies.get(case.session_id)),
                                       milestone.due, (milestone.due - today).days,
-                                      milestone.estimated))
+                                      milestone.estimated, milestone_countdown(milestone, today, calendar)))
     risks.sort(key=lambda item: (item.due, item.number))
     table = sorted(
         (DivisionWeek(names.get(division_id, UNASSIGNED) if division_id else UNASSIGNED, *line)

@@ -12,10 +12,10 @@ from peewee import JOIN, fn
 
 from store.calendar import WorkCalendar
 from store.models import CalendarDay, CalendarYear, Case, ChangeRecord, Session
-from store.rules import DEFAULT_RULES, RuleSet
+from store.rules import DEFAULT_RULES, WORKING_DAY_LABELS, RuleSet
 
 
-WORKING_DAY_MILESTONES = frozenset({"评价", "再次评价", "公开"})
+WORKING_DAY_MILESTONES = WORKING_DAY_LABELS  # the labels of the milestones counted in 工作日 (store/rules.py)
 
 
 def case_label(case) -> str:

@@ -11,8 +11,8 @@ from peewee import JOIN, fn
 
 from store import clock
 from store.models import Case, Division, Event, Person, Proposer, Session
-from store.queries.common import WORKING_DAY_MILESTONES, _all_rules, format_number, load_calendar
-from store.rules import DEFAULT_RULES, countdown_text, is_stale
+from store.queries.common import _all_rules, format_number, load_calendar
+from store.rules import DEFAULT_RULES, counts_working_days, due_countdown, is_stale
 from store.vocabulary import milestone_label, role_label
 
 
@@ -156,9 +156,9 @@ def _rows_of(query, today: dt.date) -> list[LedgerRow]:
         days = working = None
         if due is not None:
             days = (due - today).days
-            if milestone in WORKING_DAY_MILESTONES:
+            if counts_working_days(milestone):
                 working = calendar.count_working_days(today, due)
-            countdown = share(countdown_text(due, today, working_days_left=working))
+            countdown = share(due_countdown(due, today, working_days=working is not None, calendar=calendar))
         else:
             countdown = "已办结" if status == "已办结" else ("已反馈" if status == "已反馈" else "—")
         view = _RowView(status, closed_on, _as_date(next_followup), last_followup, _as_date(assigned_on))

@@ -18,10 +18,12 @@ from textual.command import CommandPalette
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 
 from tui.app import DubanApp
 from tui.screens.case import CaseScreen
 from tui.screens.ledger import LedgerScreen
+from tui.widgets.help_panel import DeskBindingsTable
 
 # Key names, file kinds, database names and date patterns; a single letter is a key.
 ALLOWED = {
@@ -201,3 +203,87 @@ def test_the_word_check_flags_english():
     """The check itself: Textual's English is found, the allow-list and Chinese are not."""
     assert latin_words("Scroll Left 向左滚动 Focus Next") == {"Scroll", "Left", "Focus", "Next"}
     assert latin_words("ctrl+s 保存　esc 取消　导出 xlsx、csv　q 退出　SQLite") == set()
+
+
+async def test_help_and_quit_lead_the_footer_at_80_columns_on_every_screen(desk):
+    """`?` 帮助 and `q` 退出 are drawn whole inside an 80-column footer wherever the desk is."""
+    path, ids = desk
+    app = DubanApp(operator=OPERATOR)
+    seen = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await ready(pilot)
+
+        async def check(name: str) -> None:
+            await pilot.pause(0.3)
+            keys = {key.action.removeprefix("app."): key for key in app.screen.query(FooterKey)}
+            for action in ("help", "quit"):
+                region = keys[action].region
+                assert region.width > 0 and region.right <= 80, (name, action, region)
+            assert keys["help"].region.x < keys["quit"].region.x, name
+            seen.append(name)
+
+        await check("ledger")
+        move_to_case(table, ids["overdue"])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.card is not None)
+        await check("case")
+        await back_to(pilot, LedgerScreen)
+        for name, key in (("board", "d"), ("weekly", "w"), ("statistics", "s"), ("office", "p"),
+                          ("calendar", "c"), ("sessions", "r")):
+            await pilot.press(key)
+            await pilot.pause(0.4)
+            await check(name)
+            if name == "board":
+                await pilot.press("n")
+                await pilot.pause(0.5)
+                await check("notice")
+            await back_to(pilot, LedgerScreen)
+        await pilot.press("colon")
+        await pilot.pause(0.3)
+        # The lookup's text field takes ? and q as typed characters: the footer does not offer them there.
+        assert not {key.action for key in app.screen.query(FooterKey)} & {"app.help", "app.quit", "help", "quit"}
+        seen.append("lookup")
+        await pilot.press(*"数据")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        await check("meeting card")
+    assert len(seen) == 11, seen
+
+
+async def test_the_keys_panel_descriptions_are_not_cut(desk):
+    """At 160 columns no description in the keys panel ends in …; at 80 long ones fold onto a
+    second line (the ledger's → key's tooltip is read whole across its lines)."""
+    path, ids = desk
+    for size in ((160, 48), (80, 24)):
+        async with DubanApp(operator=OPERATOR).run_test(size=size) as pilot:
+            await ready(pilot)
+            await pilot.press("question_mark")
+            await pilot.pause(0.4)
+            panel = pilot.app.screen.query_one("HelpPanel")
+            assert panel.region.width >= 40
+            table = panel.query_one(DeskBindingsTable)
+            console = pilot.app.console
+            lines = console.render_lines(table.render(), console.options.update_width(table.size.width), pad=False)
+            rows = ["".join(segment.text for segment in line).rstrip() for line in lines]
+            assert len(rows) > 10 and not any("…" in row for row in rows), rows
+            assert "显示下一组列" in "".join(row.strip() for row in rows), rows
+
+
+def test_every_textual_binding_the_desk_can_show_is_in_chinese():
+    """Input, TextArea, DataTable, Select, OptionList, the Screen and the App: after `keys_zh.apply`
+    (run when tui.app is imported) no description, tooltip or group title is English."""
+    from textual.app import App
+    from textual.containers import ScrollableContainer
+    from textual.screen import Screen
+    from textual.widgets import DataTable, OptionList, Select, TextArea
+
+    from tui.app import DubanApp as _  # noqa: F401 (applies the table)
+
+    classes = (App, DubanApp, Screen, ScrollableContainer, Input, TextArea, DataTable, Select, OptionList)
+    for cls in classes:
+        for _key, binding in cls._merged_bindings:
+            if binding.system:
+                continue
+            assert not latin_words(binding.description) and not latin_words(binding.tooltip), (cls, binding)
+        assert not latin_words(cls.BINDING_GROUP_TITLE or ""), cls
