@@ -15,11 +15,11 @@ from pathlib import Path
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
-from store import models
+from store import models, sqlite_file
 from store.errors import DatabaseUnusable
 from store.proxy import database  # bound here; callers import it from store.db as before
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema this code writes; recorded in `duban_meta` under `schema_version`."""
 
 SQLITE_PRAGMAS = {
@@ -30,7 +30,15 @@ SQLITE_PRAGMAS = {
     "cache_size": -32000,
 }
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_READ_PRAGMAS = {
+    "foreign_keys": 1,
+    "busy_timeout": 8000,
+    "cache_size": -32000,
+    "query_only": 1,
+}
+"""A ledger opened read-only: no journal mode change (that is a write), and no writes at all."""
+
+SQLITE_HEADER = sqlite_file.SQLITE_HEADER
 
 
 @dataclass(frozen=True)
@@ -83,74 +91,6 @@ def parse_target(target: str | os.PathLike | None) -> Target:
     return Target("sqlite", path=Path(text).expanduser())
 
 
-def _check_sqlite_file(path: Path, verify: bool = True) -> bool:
-    """Check an SQLite target without changing it; return True when it is a new ledger.
-
-    `verify=False` leaves out the integrity check (it reads the whole file: about 0.8 s at
-    100,000 cases); the desk runs `verify_integrity` on a worker thread after its first paint.
-    """
-    if path.is_dir():
-        raise DatabaseUnusable(f"“{path}”是一个文件夹，不是数据库文件。")
-    if not path.exists():
-        parent = path.parent if str(path.parent) else Path(".")
-        if not parent.is_dir():
-            raise DatabaseUnusable(f"无法在“{parent}”创建数据库：该文件夹不存在。")
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise DatabaseUnusable(f"无法在“{parent}”创建数据库：没有写入权限。")
-        return True
-    if not os.access(path, os.R_OK):
-        raise DatabaseUnusable(f"无法读取“{path}”：没有读取权限。")
-    size = path.stat().st_size
-    if size == 0:
-        if not os.access(path, os.W_OK):
-            raise DatabaseUnusable(f"“{path}”是只读文件，无法写入。")
-        return True
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
-        raise DatabaseUnusable(f"“{path}”不是 SQLite 数据库文件（可能是文本或其他格式），未作任何改动。")
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    if _header_says_wal(path) and not Path(f"{path}-wal").exists():
-        # Nobody has it open (a WAL file lives while anyone does): read the file alone, so
-        # that a refusal leaves no -wal/-shm files behind.
-        uri += "&immutable=1"
-    try:
-        probe = sqlite3.connect(uri, uri=True)
-        try:
-            if verify:
-                _quick_check(probe, path)
-            tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if tables and "duban_meta" not in tables:
-                raise DatabaseUnusable(f"“{path}”是其他程序的 SQLite 数据库，不是督办台台账，未作任何改动。")
-            if tables:
-                row = probe.execute("SELECT value FROM duban_meta WHERE key='schema_version'").fetchone()
-                _check_version(row[0] if row else None, path)
-        finally:
-            probe.close()
-    except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-            raise DatabaseUnusable(f"数据库“{path}”正被其他程序锁定，请稍后再试。") from None
-        raise DatabaseUnusable(f"数据库“{path}”已损坏或无法读取（{exc}），未作任何改动。") from None
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
-        raise DatabaseUnusable(f"数据库“{path}”所在位置只读，无法写入。")
-    return not tables
-
-
-def _header_says_wal(path: Path) -> bool:
-    """True when the file's header marks it as a WAL database (bytes 18 and 19 are 2)."""
-    with path.open("rb") as handle:
-        handle.seek(18)
-        return handle.read(2) == b"\x02\x02"
-
-
-def _quick_check(connection: sqlite3.Connection, path) -> None:
-    check = connection.execute("PRAGMA quick_check").fetchone()
-    if not check or check[0] != "ok":
-        raise DatabaseUnusable(
-            f"数据库“{path}”已损坏（完整性检查未通过：{check[0] if check else '无结果'}），未作任何改动。"
-        )
-
-
 def verify_integrity(db: Database | None = None) -> None:
     """The check `open_database` deferred: raise DatabaseUnusable if damaged, else add missing indexes."""
     db = db or database.obj
@@ -158,9 +98,9 @@ def verify_integrity(db: Database | None = None) -> None:
     if target is None or target.kind != "sqlite" or getattr(db, "duban_verified", True):
         return
     try:
-        probe = sqlite3.connect(f"{target.path.resolve().as_uri()}?mode=ro", uri=True, timeout=8)
+        probe = sqlite3.connect(sqlite_file.read_uri(target.path), uri=True, timeout=8)
         try:
-            _quick_check(probe, target.path)
+            sqlite_file.quick_check(probe, target.path)
         finally:
             probe.close()
     except sqlite3.DatabaseError as exc:
@@ -169,22 +109,12 @@ def verify_integrity(db: Database | None = None) -> None:
     ensure_indexes(db)
 
 
-def _check_version(value, where) -> None:
-    try:
-        version = int(value)
-    except (TypeError, ValueError):
-        raise DatabaseUnusable(f"“{where}”的督办台版本信息缺失或无法识别，未作任何改动。") from None
-    if version > SCHEMA_VERSION:
-        raise DatabaseUnusable(
-            f"“{where}”由更新版本的督办台创建（数据结构版本 {version}，本程序为 {SCHEMA_VERSION}），请先升级程序。"
-        )
-
-
 DEFER_CHECK_BYTES = 64 * 1024 * 1024
 """Above this size (about 25,000 cases) `verify=None` defers the integrity check."""
 
 
-def open_database(target: str | os.PathLike | None, *, create: bool = True, verify: bool | None = True) -> Database:
+def open_database(target: str | os.PathLike | None, *, create: bool = True, verify: bool | None = True,
+                  read_only: bool | None = False) -> Database:
     """Open (and when new, create) a ledger; bind every model to it and return it.
 
     Raises `DatabaseUnusable` with one sentence when the target cannot serve as a ledger;
@@ -192,16 +122,29 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True, veri
     100,000 cases): `verify=None` runs it only for files under `DEFER_CHECK_BYTES` and
     otherwise leaves it to the caller, who must run `verify_integrity` before any write.
     `db.duban_verified` says whether it ran.
+
+    `read_only=False` refuses a ledger that cannot be written; `True` opens it read-only
+    whatever the file allows (never writing, never migrating); `None` opens it for writing
+    when it can and read-only otherwise. `read_only_reason()` then says why it cannot write.
     """
     parsed = parse_target(target)
+    reason: str | None = None
     if parsed.kind == "sqlite":
         assert parsed.path is not None
         if verify is None:
             verify = not parsed.path.is_file() or parsed.path.stat().st_size < DEFER_CHECK_BYTES
-        is_new = _check_sqlite_file(parsed.path, verify)
-        if is_new and not create:
+        state = sqlite_file.inspect(parsed.path, verify=verify, current=SCHEMA_VERSION)
+        is_new = state.is_new
+        if is_new and (not create or read_only is True):
             raise DatabaseUnusable(f"数据库“{parsed.path}”不存在。")
-        db: Database = SqliteDatabase(str(parsed.path), pragmas=SQLITE_PRAGMAS, timeout=8)
+        if state.unwritable and (read_only is False or is_new):
+            raise DatabaseUnusable(state.unwritable.split("，只能")[0] + "，无法写入。")
+        if read_only is True or state.unwritable:
+            reason = state.unwritable or f"台账“{parsed.path}”以只读方式打开（--read-only），只能查看、导出和出报告，不能写入。"
+            _refuse_old_read_only(state.version, parsed.describe())
+            db: Database = SqliteDatabase(state.read_uri, uri=True, pragmas=SQLITE_READ_PRAGMAS, timeout=8)
+        else:
+            db = SqliteDatabase(str(parsed.path), pragmas=SQLITE_PRAGMAS, timeout=8)
     else:
         from playhouse.db_url import parse as parse_url
 
@@ -209,6 +152,9 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True, veri
             options = parse_url(parsed.url)
         except Exception:
             raise DatabaseUnusable(f"无法识别数据库地址“{parsed.describe()}”。") from None
+        if read_only is True:
+            options["options"] = (options.get("options", "") + " -c default_transaction_read_only=on").strip()
+            reason = f"台账“{parsed.describe()}”以只读方式打开（--read-only），只能查看、导出和出报告，不能写入。"
         db = PostgresqlDatabase(**options)
         is_new = None
     previous = database.obj
@@ -216,17 +162,12 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True, veri
     try:
         db.connect(reuse_if_open=True)
         if parsed.kind == "postgresql":
-            is_new = not db.table_exists("duban_meta")
-            if not is_new:
-                row = models.Meta.get_or_none(models.Meta.key == "schema_version")
-                if row is None and db.get_tables():
-                    raise DatabaseUnusable(f"“{parsed.describe()}”不是督办台台账数据库。")
-                _check_version(row.value if row else None, parsed.describe())
+            is_new = _check_server_ledger(db, parsed, reason is not None)
+            if is_new and reason is not None:
+                raise DatabaseUnusable(f"数据库“{parsed.describe()}”中还没有台账，只读方式无法新建。")
         if is_new:
-            with db.atomic():
-                db.create_tables(models.ALL_MODELS)
-                models.Meta.create(key="schema_version", value=str(SCHEMA_VERSION))
-        else:
+            _create_ledger(db, parsed.kind)
+        elif reason is None:
             from store.migrations import migrate_to_current
 
             db.duban_backup = migrate_to_current(  # type: ignore[attr-defined]
@@ -243,7 +184,68 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True, veri
         raise DatabaseUnusable(f"无法打开数据库“{parsed.describe()}”：{describe_db_error(exc)}") from None
     db.duban_target = parsed  # type: ignore[attr-defined]
     db.duban_verified = verify is not False  # type: ignore[attr-defined]
+    db.duban_read_only = reason  # type: ignore[attr-defined]
     return db
+
+
+def _refuse_old_read_only(version: int | None, where: str) -> None:
+    if version is not None and version < SCHEMA_VERSION:
+        raise DatabaseUnusable(
+            f"台账“{where}”是旧版督办台的（数据结构版本 {version}，本程序为 {SCHEMA_VERSION}），只读打开时无法升级；"
+            "请在可以写入的位置打开一次，程序会先备份再升级。")
+
+
+def _check_server_ledger(db: Database, parsed: Target, read_only: bool) -> bool:
+    """On PostgreSQL: is the database new (no tables), and is an existing one a whole ledger?"""
+    from store.ledger_schema import database_layout, describe_missing, missing_parts
+
+    if not db.table_exists("duban_meta"):
+        if db.get_tables():
+            raise DatabaseUnusable(f"“{parsed.describe()}”不是督办台台账数据库，未作任何改动。")
+        return True
+    row = models.Meta.get_or_none(models.Meta.key == "schema_version")
+    version = sqlite_file.check_version(row.value if row else None, parsed.describe(), SCHEMA_VERSION)
+    if read_only:
+        _refuse_old_read_only(version, parsed.describe())
+    tables, triggers = database_layout(db)
+    missing = missing_parts(tables, triggers, version, "postgresql")
+    if missing:
+        raise DatabaseUnusable(describe_missing(parsed.describe(), missing))
+    return False
+
+
+def _create_ledger(db: Database, engine: str) -> None:
+    """A new ledger: every table, the append-only triggers and the schema version, at once."""
+    from store.ledger_schema import trigger_sql
+
+    with db.atomic():
+        db.create_tables(models.ALL_MODELS)
+        for statement in trigger_sql(engine):
+            db.execute_sql(statement)
+        models.Meta.create(key="schema_version", value=str(SCHEMA_VERSION))
+
+
+def read_only_reason(db: Database | None = None) -> str | None:
+    """Why the ledger cannot be written, in one sentence; None when it can.
+
+    Besides a ledger opened read-only, this notices a SQLite file made read-only while it is
+    open (a write through the open file would still succeed, and nobody would be told)."""
+    db = db or database.obj
+    if db is None:
+        return None
+    fixed = getattr(db, "duban_read_only", None)
+    if fixed:
+        return fixed
+    target: Target | None = getattr(db, "duban_target", None)
+    if target is not None and target.kind == "sqlite" and target.path is not None and not writable(target.path):
+        return (f"台账文件“{target.path}”已变为只读（权限被改，或磁盘被设为只读），本次未写入；"
+                "已填写的内容仍在，请恢复写权限后再保存，或重新打开台账。")
+    return None
+
+
+def writable(path: Path) -> bool:
+    """Whether the process may write the ledger file now (a stat, cheap enough for every write)."""
+    return os.access(path, os.W_OK)
 
 
 def describe_db_error(exc: BaseException) -> str:
@@ -254,24 +256,24 @@ def describe_db_error(exc: BaseException) -> str:
 
 
 def ensure_indexes(db: Database | None = None) -> None:
-    """Add any table or index declared since this ledger was made (CREATE … IF NOT EXISTS)."""
+    """Add any index declared since this ledger was made (CREATE INDEX IF NOT EXISTS).
+
+    Only indexes: a missing table or column is refused when the ledger is opened, and only a
+    migration adds one. Nothing is done on a ledger that cannot be written."""
     db = db or database.obj
-    if _missing_indexes(db, models.ALL_MODELS):
+    if read_only_reason(db):
+        return
+    missing = [model for model in models.ALL_MODELS if _missing_indexes(db, model)]
+    if missing:
         with db.atomic():
-            db.create_tables(models.ALL_MODELS, safe=True)
+            for model in missing:
+                model._schema.create_indexes(safe=True)
 
 
-def _missing_indexes(db: Database, models_: list) -> bool:
-    """True when a model declares a table or an index the ledger does not have yet."""
-    tables = set(db.get_tables())
-    for model in models_:
-        if model._meta.table_name not in tables:
-            return True
-        existing = {index.name for index in db.get_indexes(model._meta.table_name)}
-        for index in model._meta.fields_to_index():
-            if index._name not in existing:
-                return True
-    return False
+def _missing_indexes(db: Database, model) -> bool:
+    """True when the model declares an index the ledger does not have yet."""
+    existing = {index.name for index in db.get_indexes(model._meta.table_name)}
+    return any(index._name not in existing for index in model._meta.fields_to_index())
 
 
 def close_database() -> None:
@@ -294,7 +296,8 @@ class ChangeWatcher:
         target: Target | None = getattr(db, "duban_target", None)
         self._sqlite: sqlite3.Connection | None = None
         if target is not None and target.kind == "sqlite":
-            self._sqlite = sqlite3.connect(str(target.path), timeout=8, check_same_thread=False)
+            self._sqlite = sqlite3.connect(sqlite_file.read_uri(target.path), uri=True, timeout=8,
+                                           check_same_thread=False)
         self._last = self._read()
 
     def _read(self):

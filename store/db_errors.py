@@ -6,7 +6,8 @@ and what to do) and falls back to a Chinese sentence that keeps the original tex
 
 "cannot rollback - no transaction is active" is what SQLite says when it has already rolled the
 transaction back itself (disk full, I/O error): the error that mattered is the first one, which
-Python keeps as the rollback error's `__context__`, so that one is described instead.
+Python keeps as the rollback error's `__context__`, so that one is described instead. A nested
+write (a savepoint) fails first with "no such savepoint", for the same reason.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import re
 # (words any of which marks the error — matched on the lower-cased text; "*" stands for any
 #  text on one line — , sentence)
 DRIVER_ERRORS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("append-only",),
+     "跟进记录和变更记录只能追加，不能修改或删除（台账的只增保护拒绝了这次改动）；要纠正，请记一条“更正”。"),
     (("database is locked", "locked"),
      "数据库正被其他工作站或程序占用（已锁定），本次未写入；请稍后再试。"),
     (("database is busy", "busy"),
@@ -46,12 +49,15 @@ DRIVER_ERRORS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 PSYCOPG_MISSING = "未安装 PostgreSQL 驱动（psycopg2），请先执行 pip install psycopg2-binary。"
 _ROLLBACK_AFTER = "cannot rollback - no transaction is active"
+_MASKING = (_ROLLBACK_AFTER, "no such savepoint")
+"""What SQLite says when it rolled back by itself: the outer ROLLBACK, or a nested write's
+ROLLBACK TO SAVEPOINT (the savepoint went with the transaction)."""
 
 
 def first_error(exc: BaseException) -> BaseException:
     """The error that caused `exc` when `exc` is only SQLite's failed rollback after it."""
     seen: set[int] = set()
-    while _ROLLBACK_AFTER in str(exc).lower() and id(exc) not in seen:
+    while any(words in str(exc).lower() for words in _MASKING) and id(exc) not in seen:
         seen.add(id(exc))
         earlier = exc.__cause__ or exc.__context__
         if earlier is None:

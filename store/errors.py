@@ -19,6 +19,10 @@ class DatabaseUnusable(LedgerError):
     """The database cannot be opened as a duban ledger; nothing was changed."""
 
 
+class LedgerReadOnly(LedgerError):
+    """The ledger cannot be written (opened read-only, or its file became read-only); nothing was written."""
+
+
 class VersionConflict(LedgerError):
     """The case was changed elsewhere since the caller read it; nothing was written.
 

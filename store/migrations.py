@@ -22,7 +22,7 @@ from store import clock
 def _to_2(db: Database) -> None:
     """处室 order and retirement; a person's phone, supervised divisions and retirement; 变更记录;
     whether a case's cached next deadline was counted through an unconfirmed year."""
-    from store.models import ChangeRecord
+    from store.models import ChangeRecord, WeeklyReview
 
     for statement in (
         "ALTER TABLE division ADD COLUMN sort_order INTEGER NOT NULL DEFAULT 0",
@@ -33,7 +33,7 @@ def _to_2(db: Database) -> None:
         'ALTER TABLE "case" ADD COLUMN next_due_estimated BOOLEAN NOT NULL DEFAULT FALSE',
     ):
         db.execute_sql(statement)
-    db.create_tables([ChangeRecord])
+    db.create_tables([ChangeRecord, WeeklyReview], safe=True)  # 每周检查 came during version 1
 
 
 def _to_3(db: Database) -> None:
@@ -63,7 +63,17 @@ def _backfill_first_evaluations(db: Database) -> None:
         Case.update(first_evaluation=evaluation, first_evaluated_on=on_date).where(Case.id == case_id).execute()
 
 
-STEPS = {2: _to_2, 3: _to_3}
+def _to_4(db: Database) -> None:
+    """Append-only in the database itself: triggers refuse UPDATE and DELETE of 跟进记录 and 变更记录."""
+    from peewee import SqliteDatabase
+
+    from store.ledger_schema import trigger_sql
+
+    for statement in trigger_sql("sqlite" if isinstance(db, SqliteDatabase) else "postgresql"):
+        db.execute_sql(statement)
+
+
+STEPS = {2: _to_2, 3: _to_3, 4: _to_4}
 
 
 def stored_version(db: Database) -> int:

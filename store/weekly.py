@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from peewee import JOIN, IntegrityError
 
 from store import clock
-from store.db import database
+from store.db import read_only_reason
 from store.errors import LedgerError
 from store.models import Case, Division, Event, Session, WeeklyReview
 from store.queries import (
@@ -225,10 +225,15 @@ def open_review(week: str, operator: str, *, today: dt.date | None = None) -> Re
     week = parse_week(week)
     today = today or clock.today()
     row = WeeklyReview.get_or_none(WeeklyReview.week == week)
+    if row is None and read_only_reason():  # a read-only ledger: the list is shown, not kept
+        ids = [item.case_id for item in checklist(today)]
+        row = WeeklyReview(week=week, started_at=clock.now(), operator=operator, case_ids=ids)
     if row is None:
+        from store.actions import _transaction
+
         ids = [item.case_id for item in checklist(today)]
         try:
-            with database.atomic():
+            with _transaction():
                 row = WeeklyReview.create(week=week, started_at=clock.now(), operator=operator, case_ids=ids)
         except IntegrityError:  # another workstation started it in the meantime: use theirs
             row = WeeklyReview.get(WeeklyReview.week == week)

@@ -293,14 +293,15 @@ class _RemoveIfCreated:
     """Undo the creation of a new SQLite ledger when the command that created it fails.
 
     A seed that stops halfway must not leave a half-written ledger behind: a file that did
-    not exist is removed (with its -wal/-shm), an empty file is emptied again.
+    not exist is removed (with its -wal/-shm). (A zero-length file is refused before anything
+    is written: it is not a ledger.)
     """
 
     def __init__(self, target: str) -> None:
         from store.db import parse_target
 
         self.path: Path | None = None
-        self.existed = self.was_empty = False
+        self.existed = False
         try:
             parsed = parse_target(target)
         except Exception:
@@ -308,22 +309,19 @@ class _RemoveIfCreated:
         if parsed.kind == "sqlite" and parsed.path is not None:
             self.path = parsed.path
             self.existed = self.path.exists()
-            self.was_empty = self.existed and self.path.is_file() and self.path.stat().st_size == 0
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, value, tb):
-        if kind is None or self.path is None or (self.existed and not self.was_empty):
+        if kind is None or self.path is None or self.existed:
             return False
         from store.db import close_database
 
         close_database()
         try:
-            if not self.existed and self.path.is_file():
+            if self.path.is_file():
                 self.path.unlink()
-            elif self.was_empty and self.path.is_file():
-                self.path.write_bytes(b"")
         except OSError:
             pass
         for suffix in ("-wal", "-shm", "-journal"):

@@ -65,8 +65,7 @@ def _import(args) -> int:
     table = importer.read_table(args.file)  # a missing or damaged file is refused before the ledger is touched
     target = _resolve_target(args, for_app=True)
     parsed = parse_target(target)
-    new = parsed.kind == "sqlite" and parsed.path is not None and (
-        not parsed.path.exists() or (parsed.path.is_file() and parsed.path.stat().st_size == 0))
+    new = parsed.kind == "sqlite" and parsed.path is not None and not parsed.path.exists()
     try:
         with _RemoveIfCreated(target):
             open_database(target)

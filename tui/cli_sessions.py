@@ -189,8 +189,7 @@ def _create_session(args) -> int:
         raise CommandRefused(f"--rules-from 的取值“{args.rules_from}”无效，可选：default（默认规则）、previous（沿用上一届次）。")
     target = _resolve_target(args, for_app=True)
     parsed = parse_target(target)
-    is_new = parsed.kind == "sqlite" and parsed.path is not None and (
-        not parsed.path.exists() or (parsed.path.is_file() and parsed.path.stat().st_size == 0))
+    is_new = parsed.kind == "sqlite" and parsed.path is not None and not parsed.path.exists()
     with _RemoveIfCreated(target):
         open_database(target)
         made = create_session(operator, body=args.body.strip(), name=args.name, year=args.year,

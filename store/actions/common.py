@@ -15,7 +15,7 @@ from peewee import SqliteDatabase
 
 from store import clock
 from store.db import database
-from store.errors import LedgerError, VersionConflict
+from store.errors import LedgerError, LedgerReadOnly, VersionConflict
 from store.models import Case, Division, Event, Person, Proposer, Session
 from store.queries import case_label, load_calendar, rules_for
 
@@ -105,7 +105,14 @@ def _planned(value, what: str) -> dt.date | None:
 
 
 def _transaction():
+    """The write transaction; refused with `LedgerReadOnly` before it starts when the ledger
+    cannot be written (store.db.read_only_reason)."""
+    from store.db import read_only_reason
+
     db = database.obj
+    reason = read_only_reason(db)
+    if reason:
+        raise LedgerReadOnly(reason)
     if isinstance(db, SqliteDatabase):
         return db.atomic("IMMEDIATE")
     return db.atomic()

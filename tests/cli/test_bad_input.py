@@ -59,7 +59,29 @@ def _other_program(tmp: Path) -> Path:
     return path
 
 
+def _zero_length(tmp: Path) -> Path:
+    path = tmp / "empty.db"
+    path.touch()
+    return path
+
+
+def _without(statement: str):
+    """A ledger a raw connection took a core part from (issue 11: it must not be 'repaired')."""
+    def make(tmp: Path) -> Path:
+        path = small_ledger(tmp / "ledger.db")
+        with sqlite3.connect(path) as raw:
+            raw.execute("PRAGMA foreign_keys = OFF")
+            raw.execute(statement)
+        raw.close()
+        return path
+    return make
+
+
 EXISTING_BAD = {
+    "zero-length file": _zero_length,
+    "ledger without its event table": _without("DROP TABLE event"),
+    "ledger without a column": _without("ALTER TABLE person DROP COLUMN phone"),
+    "ledger without its append-only triggers": _without("DROP TRIGGER event_no_update"),
     "text file": _text_file,
     "folder": _folder,
     "garbage after the SQLite header": _garbage_sqlite,
@@ -86,6 +108,10 @@ COMMANDS = {
     "seed": lambda db: ["seed", "--fixture", "sz2023", "--db", db],
     "export": lambda db: ["export", "--db", db, "--format", "csv"],
     "report": lambda db: ["report", "summary", "--db", db],
+    "weekly report": lambda db: ["report", "weekly", "--db", db, "--format", "md"],
+    "import": lambda db: ["import", "--db", db, "--file", str(Path(db).parent / "none.xlsx"), "--operator", "测试"],
+    "org export": lambda db: ["org", "export", "--db", db, "--out", str(Path(db).parent / "org.xlsx")],
+    "calendar show": lambda db: ["calendar", "show", "--db", db],
 }
 
 

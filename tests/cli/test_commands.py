@@ -77,11 +77,13 @@ def test_seed_synthetic_with_cases(cli, tmp_path):
     assert len(cases_in(path)) == 50
 
 
-def test_seed_into_an_empty_file(cli, tmp_path):
+def test_seed_into_a_zero_length_file_is_refused(cli, tmp_path):
+    """Issue 11: a zero-length file is not a ledger; nothing is written into it."""
     path = tmp_path / "empty.db"
     path.write_bytes(b"")
-    assert cli("seed", "--fixture", "sz2023", "--db", path).code == 0
-    assert len(cases_in(path)) == 20
+    result = cli("seed", "--fixture", "sz2023", "--db", path)
+    assert result.code == 2 and "空文件" in result.err
+    assert path.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == ["empty.db"]
 
 
 def test_seed_twice_is_refused_and_leaves_the_ledger(cli, sz2023):

@@ -76,11 +76,15 @@ def test_a_sqlite_url_opens_the_same_file(opened, tmp_path):
     assert Meta.get_by_id("schema_version").value == str(SCHEMA_VERSION)
 
 
-def test_an_empty_file_becomes_a_ledger(opened, tmp_path):
+@pytest.mark.parametrize("create,read_only", [(True, False), (False, False), (False, None), (False, True)])
+def test_a_zero_length_file_is_refused_untouched_everywhere(tmp_path, create, read_only):
+    """Issue 11: a zero-length file is 空文件，不是台账 — never silently made a ledger."""
     path = tmp_path / "empty.db"
     path.touch()
-    opened(path)
-    assert Meta.get_by_id("schema_version").value == str(SCHEMA_VERSION)
+    with pytest.raises(DatabaseUnusable, match="空文件"):
+        open_database(path, create=create, read_only=read_only)
+    assert path.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
 
 
 def test_reopening_an_existing_ledger_keeps_its_cases(opened, tmp_path, today):

@@ -1,0 +1,132 @@
+"""What a whole ledger holds at each schema version, and the triggers that keep it append-only.
+
+A ledger is refused, untouched, when it lacks a table, a column or an append-only trigger
+that its recorded schema version must have (`missing_parts`): a read-only command must never
+"repair" a ledger whose 跟进记录 table was dropped by re-creating it empty. Only a known
+migration (store/migrations.py) adds anything, and `ADDED_BY_STEP` says what each one adds,
+so that a version-1 ledger is expected to lack exactly what the later steps bring.
+
+Append-only: triggers refuse UPDATE and DELETE on `event` and `change_record` in the database
+itself, on SQLite and on PostgreSQL (which also refuses TRUNCATE), so that even a raw
+connection cannot rewrite the timeline. A mistake is corrected by a later event.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+APPEND_ONLY_TABLES = ("event", "change_record")
+
+REFUSAL = "append-only: 督办台的跟进记录和变更记录只能追加，不能修改或删除"
+"""The text the triggers raise; store/db_errors.py turns it into a sentence for the user."""
+
+TABLE_WORDS = {
+    "duban_meta": "台账信息", "session": "届次", "division": "处室", "person": "人员",
+    "proposer": "代表委员", "case": "件", "event": "跟进记录", "calendar_day": "工作日历",
+    "calendar_year": "日历年度", "weekly_review": "每周检查", "change_record": "变更记录",
+}
+
+ADDED_BY_STEP: dict[int, dict] = {
+    2: {"tables": {"change_record", "weekly_review"},
+        "columns": {"division": {"sort_order", "retired_on"}, "person": {"phone", "supervises", "retired_on"},
+                    "case": {"next_due_estimated"}}},
+    3: {"columns": {"case": {"first_evaluation", "first_evaluated_on", "extension_late"}}},
+    4: {"triggers": True},
+}
+"""What each migration step adds; a ledger at an earlier version is not expected to have it.
+(`weekly_review` came during version 1 without a version change, so a version-1 ledger may
+lack it; step 2 creates it when missing.)"""
+
+
+def trigger_names(engine: str) -> set[str]:
+    """The append-only triggers a current ledger has on `engine` ("sqlite" or "postgresql")."""
+    kinds = ("update", "delete") + (("truncate",) if engine == "postgresql" else ())
+    return {f"{table}_no_{kind}" for table in APPEND_ONLY_TABLES for kind in kinds}
+
+
+def trigger_sql(engine: str) -> list[str]:
+    """The statements that create the append-only triggers (both engines; idempotent on SQLite)."""
+    if engine == "sqlite":
+        return [
+            f'CREATE TRIGGER IF NOT EXISTS {table}_no_{kind} BEFORE {kind.upper()} ON "{table}" '
+            f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END"
+            for table in APPEND_ONLY_TABLES for kind in ("update", "delete")
+        ]
+    statements = [
+        "CREATE OR REPLACE FUNCTION duban_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN RAISE EXCEPTION '{REFUSAL}（%）', TG_TABLE_NAME; END $$",
+    ]
+    for table in APPEND_ONLY_TABLES:
+        for kind, each in (("update", "ROW"), ("delete", "ROW"), ("truncate", "STATEMENT")):
+            statements.append(f'DROP TRIGGER IF EXISTS {table}_no_{kind} ON "{table}"')
+            statements.append(f'CREATE TRIGGER {table}_no_{kind} BEFORE {kind.upper()} ON "{table}" '
+                              f"FOR EACH {each} EXECUTE FUNCTION duban_append_only()")
+    return statements
+
+
+def expected_layout(version: int) -> tuple[dict[str, set[str]], bool]:
+    """The tables (with their columns) a ledger at `version` must have, and whether it must
+    have the append-only triggers."""
+    from store.models import ALL_MODELS
+
+    tables = {model._meta.table_name: {field.column_name for field in model._meta.sorted_fields}
+              for model in ALL_MODELS}
+    triggers = True
+    for step, added in ADDED_BY_STEP.items():
+        if step <= version:
+            continue
+        for table in added.get("tables", ()):
+            tables.pop(table, None)
+        for table, columns in added.get("columns", {}).items():
+            if table in tables:
+                tables[table] -= columns
+        if added.get("triggers"):
+            triggers = False
+    return tables, triggers
+
+
+def missing_parts(tables: dict[str, set[str]], triggers: set[str], version: int, engine: str) -> list[str]:
+    """What the ledger lacks for its version, in words (empty: it is whole)."""
+    want, want_triggers = expected_layout(version)
+    missing: list[str] = []
+    for table, columns in want.items():
+        word = TABLE_WORDS.get(table, table)
+        if table not in tables:
+            missing.append(f"表 {table}（{word}）")
+            continue
+        for column in sorted(columns - tables[table]):
+            missing.append(f"列 {table}.{column}（{word}）")
+    if want_triggers:
+        for name in sorted(trigger_names(engine) - triggers):
+            missing.append(f"只增保护 {name}（触发器）")
+    return missing
+
+
+def sqlite_layout(connection: sqlite3.Connection) -> tuple[dict[str, set[str]], set[str]]:
+    """Tables with their columns, and trigger names, read from an open SQLite connection."""
+    tables: dict[str, set[str]] = {}
+    names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    for name in names:
+        quoted = name.replace('"', '""')
+        tables[name] = {row[1] for row in connection.execute(f'PRAGMA table_info("{quoted}")')}
+    triggers = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    return tables, triggers
+
+
+def database_layout(db) -> tuple[dict[str, set[str]], set[str]]:
+    """The same, read through a peewee database (used on PostgreSQL)."""
+    tables = {name: {column.name for column in db.get_columns(name)} for name in db.get_tables()}
+    if db.__class__.__name__.startswith("Sqlite"):
+        rows = db.execute_sql("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall()
+    else:
+        rows = db.execute_sql(
+            "SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace").fetchall()
+    return tables, {row[0] for row in rows}
+
+
+def describe_missing(where: str, missing: list[str]) -> str:
+    """The refusal sentence for an incomplete ledger."""
+    shown = "、".join(missing[:8]) + (f" 等{len(missing)}处" if len(missing) > 8 else "")
+    return (f"台账“{where}”不完整：缺少{shown}，未作任何改动。"
+            "可能被其他程序改动过；请用 duban check 检查，并从备份恢复。")
