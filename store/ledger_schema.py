@@ -45,7 +45,8 @@ def trigger_names(engine: str) -> set[str]:
 
 
 def trigger_sql(engine: str) -> list[str]:
-    """The statements that create the append-only triggers (both engines; idempotent on SQLite)."""
+    """The statements that create the append-only triggers (idempotent on both engines). They hold
+    no `%`: the drivers would read it as a parameter mark."""
     if engine == "sqlite":
         return [
             f'CREATE TRIGGER IF NOT EXISTS {table}_no_{kind} BEFORE {kind.upper()} ON "{table}" '
@@ -54,7 +55,7 @@ def trigger_sql(engine: str) -> list[str]:
         ]
     statements = [
         "CREATE OR REPLACE FUNCTION duban_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN RAISE EXCEPTION '{REFUSAL}（%）', TG_TABLE_NAME; END $$",
+        f"BEGIN RAISE EXCEPTION USING MESSAGE = '{REFUSAL}（' || TG_TABLE_NAME || '）'; END $$",
     ]
     for table in APPEND_ONLY_TABLES:
         for kind, each in (("update", "ROW"), ("delete", "ROW"), ("truncate", "STATEMENT")):

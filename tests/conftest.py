@@ -39,3 +39,26 @@ def desk(tmp_path):
     yield path, ids
     clock.fix_today(None)
     close_database()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server (tests/pg_server.py): DUBAN_TEST_PG_URL's, or a throwaway cluster."""
+    import pg_server as server_module
+
+    reason = server_module.unavailable()
+    if reason:
+        pytest.skip(reason)
+    server = server_module.Server().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_ledger(pg_server):
+    """A new, empty ledger in a database of its own on the PostgreSQL server; its URL."""
+    url = pg_server.new_database()
+    open_database(url)
+    yield url
+    close_database()
+    pg_server.drop_database(url)
