@@ -138,7 +138,7 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True, veri
         if is_new and (not create or read_only is True):
             raise DatabaseUnusable(f"数据库“{parsed.path}”不存在。")
         if state.unwritable and (read_only is False or is_new):
-            raise DatabaseUnusable(state.unwritable.split("，只能")[0] + "，无法写入。")
+            raise DatabaseUnusable(f"{state.unwritable.rstrip('。')}。这项操作要写入台账，未作任何改动。")
         if read_only is True or state.unwritable:
             reason = state.unwritable or f"台账“{parsed.path}”以只读方式打开（--read-only），只能查看、导出和出报告，不能写入。"
             _refuse_old_read_only(state.version, parsed.describe())
@@ -229,7 +229,9 @@ def read_only_reason(db: Database | None = None) -> str | None:
     """Why the ledger cannot be written, in one sentence; None when it can.
 
     Besides a ledger opened read-only, this notices a SQLite file made read-only while it is
-    open (a write through the open file would still succeed, and nobody would be told)."""
+    open (a write through the open file would still succeed, and nobody would be told) and a
+    disk that filled up (`sqlite_file.FULL_BELOW`); SQLite's own "disk full" is still read
+    by store/db_errors.py when a write runs out of room below that mark."""
     db = db or database.obj
     if db is None:
         return None
@@ -237,9 +239,11 @@ def read_only_reason(db: Database | None = None) -> str | None:
     if fixed:
         return fixed
     target: Target | None = getattr(db, "duban_target", None)
-    if target is not None and target.kind == "sqlite" and target.path is not None and not writable(target.path):
-        return (f"台账文件“{target.path}”已变为只读（权限被改，或磁盘被设为只读），本次未写入；"
-                "已填写的内容仍在，请恢复写权限后再保存，或重新打开台账。")
+    if target is not None and target.kind == "sqlite" and target.path is not None:
+        if not writable(target.path):
+            return (f"台账文件“{target.path}”已变为只读（权限被改，或磁盘被设为只读），本次未写入；"
+                    "已填写的内容仍在，请恢复写权限后再保存，或重新打开台账。")
+        return sqlite_file.disk_full_reason(target.path, writing=True)
     return None
 
 

@@ -11,6 +11,7 @@ byte for byte as it was.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,10 @@ from pathlib import Path
 from store.errors import DatabaseUnusable
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+FULL_BELOW = 1024 * 1024
+"""Less free space than this on the ledger's disk counts as a full disk: SQLite needs room for
+its WAL and shared-memory files before the first page of a write."""
 
 
 @dataclass(frozen=True)
@@ -35,18 +40,45 @@ def read_uri(path: Path) -> str:
     cannot be written (an archive copy, a CD) is read as immutable: SQLite would otherwise
     need to create its -shm file there."""
     uri = f"{path.resolve().as_uri()}?mode=ro"
-    if header_says_wal(path) and not Path(f"{path}-wal").exists():
-        if not os.access(path.parent if str(path.parent) else Path("."), os.W_OK | os.X_OK):
+    if header_says_wal(path):
+        wal = Path(f"{path}-wal")
+        if not wal.exists() and not os.access(path.parent if str(path.parent) else Path("."), os.W_OK | os.X_OK):
             uri += "&immutable=1"
+        elif _wal_empty(wal) and disk_full_reason(path):
+            uri += "&immutable=1"  # nothing waits in the WAL, and nobody can write on a full disk
     return uri
+
+
+def _wal_empty(wal: Path) -> bool:
+    try:
+        return not wal.exists() or wal.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def disk_full_reason(path: Path, *, writing: bool = False) -> str | None:
+    """A sentence when the disk that holds the ledger is (all but) full; None otherwise."""
+    try:
+        free = shutil.disk_usage(path.parent if str(path.parent) else Path(".")).free
+    except OSError:
+        return None
+    if free >= FULL_BELOW:
+        return None
+    if writing:
+        return (f"磁盘已满（台账“{path}”所在的磁盘只剩 {free // 1024} KB），本次未写入；"
+                "已填写的内容仍在，请清理磁盘空间后再保存。")
+    return (f"磁盘已满（台账“{path}”所在的磁盘只剩 {free // 1024} KB），台账只能查看、导出和出报告，不能写入；"
+            "请清理磁盘空间后重新打开。")
 
 
 def probe_uri(path: Path) -> str:
     """The URI the check before opening reads with: immutable when nobody has the file open
     (a WAL file lives while anyone does), so that a refusal leaves no -wal/-shm files behind."""
     uri = f"{path.resolve().as_uri()}?mode=ro"
-    if header_says_wal(path) and not Path(f"{path}-wal").exists():
-        uri += "&immutable=1"
+    if header_says_wal(path):
+        wal = Path(f"{path}-wal")
+        if not wal.exists() or (_wal_empty(wal) and disk_full_reason(path)):
+            uri += "&immutable=1"
     return uri
 
 
@@ -121,8 +153,16 @@ def inspect(path: Path, *, verify: bool, current: int) -> FileState:
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             raise DatabaseUnusable(f"数据库“{path}”正被其他程序锁定，请稍后再试。") from None
+        if isinstance(exc, sqlite3.OperationalError) and ("i/o" in str(exc).lower() or "unable to open" in str(exc)):
+            full = disk_full_reason(path)
+            if full:
+                raise DatabaseUnusable(full.split("，台账只能")[0] + "，无法打开台账（它还有未写完的记录要读）；"
+                                       "请清理磁盘空间后再试。未作任何改动。") from None
+            raise DatabaseUnusable(f"读取台账“{path}”时磁盘出错（{exc}；可能是网络盘断开或磁盘故障），"
+                                   "请检查磁盘后再试。未作任何改动。") from None
         raise DatabaseUnusable(f"数据库“{path}”已损坏或无法读取（{exc}），未作任何改动。") from None
-    return FileState(is_new=False, version=version, unwritable=unwritable_reason(path), read_uri=read_uri(path))
+    unwritable = unwritable_reason(path) or disk_full_reason(path)
+    return FileState(is_new=False, version=version, unwritable=unwritable, read_uri=read_uri(path))
 
 
 def check_version(value, where, current: int) -> int:

@@ -293,3 +293,66 @@ def test_a_real_read_only_file_opens_read_only(tmp_path):
             actions.log_follow_up(case_id, "测试", kind="查办", note="不应写入")
     finally:
         path.chmod(0o644)
+
+
+# ------------------------------------------------------------------ a really full disk
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB tmpfs (needs root and the right to mount: skipped elsewhere; the full disk of a
+    write is also made without root, with PRAGMA max_page_count: tests/store/test_disk_full.py)."""
+    import os
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("a small disk needs root and mount (tmpfs)")
+    try:
+        yield mount
+    finally:
+        close_database()
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def _fill(disk: Path, leave: int) -> None:
+    """Fill the disk until only about `leave` bytes are free."""
+    free = shutil.disk_usage(disk).free
+    with (disk / "filler").open("ab") as handle:
+        handle.write(b"\0" * max(free - leave, 0))
+
+
+def test_a_ledger_on_a_full_disk_opens_read_only_and_exports(small_disk, tmp_path):
+    from store.io import export
+
+    path = small_disk / "ledger.db"
+    shutil.copyfile(_current(tmp_path), path)
+    _fill(small_disk, 64 * 1024)
+    digest = _digest(path)
+    with pytest.raises(DatabaseUnusable, match="磁盘已满"):
+        open_database(path)  # a command that writes is refused with the reason
+    open_database(path, create=False, read_only=None)
+    assert "磁盘已满" in read_only_reason()
+    assert len(export.ledger_records(today=dt.date(2024, 6, 20))) == 40
+    case_id = _raw(path, 'SELECT min(id) FROM "case"')[0][0]
+    with pytest.raises(LedgerReadOnly, match="磁盘已满"):
+        actions.log_follow_up(case_id, "测试", kind="查办", note="不应写入")
+    close_database()
+    assert _digest(path) == digest
+
+
+def test_a_disk_that_fills_while_the_ledger_is_open_is_noticed_at_the_next_write(small_disk, tmp_path):
+    path = small_disk / "ledger.db"
+    shutil.copyfile(_current(tmp_path), path)
+    open_database(path)
+    case_id = _raw(path, "SELECT min(id) FROM \"case\" WHERE status != '已办结'")[0][0]
+    actions.log_follow_up(case_id, "测试", kind="查办", note="写得进")
+    before = _raw(path, "SELECT count(*) FROM event")
+    _fill(small_disk, 16 * 1024)
+    with pytest.raises(LedgerReadOnly, match="磁盘已满.*已填写的内容仍在"):
+        actions.log_follow_up(case_id, "测试", kind="查办", note="写不进")
+    (small_disk / "filler").unlink()
+    actions.log_follow_up(case_id, "测试", kind="查办", note="清理后写得进")
+    assert _raw(path, "SELECT count(*) FROM event")[0][0] == before[0][0] + 1
