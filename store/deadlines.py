@@ -42,8 +42,6 @@ def recompute_next_due(session_id: int | None = None, *, calendar_change: bool =
     session whose deadlines roll to the next working day. A milestone counted in working days
     before the reply would have to be added to that condition.
     """
-    from types import SimpleNamespace
-
     from store.queries import _all_rules, load_calendar
 
     calendar = load_calendar()
@@ -58,14 +56,33 @@ def recompute_next_due(session_id: int | None = None, *, calendar_change: bool =
             depends |= Case.session.in_(rolling)
         query = query.where(depends)
     groups: dict[tuple, list[int]] = defaultdict(list)
-    for row in query.dicts().iterator():
-        case = SimpleNamespace(**row, session_id=row["session"])
-        milestone = next_open(case, rules.get(row["session"], RuleSet()), calendar)
-        values = (milestone.due, milestone.label, milestone.estimated) if milestone else (None, "", False)
-        if (row["next_due"], row["next_milestone"], bool(row["next_due_estimated"])) != values:
-            groups[values].append(row["id"])
+    for case_id, _cached, values in _differences(query, rules, calendar):
+        groups[values].append(case_id)
     for (due, label, estimated), ids in groups.items():
         for start in range(0, len(ids), 500):
             Case.update(next_due=due, next_milestone=label, next_due_estimated=estimated).where(
                 Case.id.in_(ids[start:start + 500])).execute()
     return sum(len(ids) for ids in groups.values())
+
+
+def _differences(query, rules: dict[int, RuleSet], calendar: WorkCalendar):
+    """(case id, cached values, recomputed values) for each case of `query` whose cached next
+    deadline is not what `next_open` gives now; reads only."""
+    from types import SimpleNamespace
+
+    for row in query.dicts().iterator():
+        case = SimpleNamespace(**row, session_id=row["session"])
+        milestone = next_open(case, rules.get(row["session"], RuleSet()), calendar)
+        values = (milestone.due, milestone.label, milestone.estimated) if milestone else (None, "", False)
+        cached = (row["next_due"], row["next_milestone"], bool(row["next_due_estimated"]))
+        if cached != values:
+            yield row["id"], cached, values
+
+
+def stale_next_due() -> list[tuple[int, tuple, tuple]]:
+    """Every case, open or closed, whose cached next deadline differs from its recomputed value:
+    (case id, (next_due, next_milestone, next_due_estimated) as cached, as recomputed). Writes
+    nothing (`duban check`); the values are those `apply_next_open` and `recompute_next_due` set."""
+    from store.queries import _all_rules, load_calendar
+
+    return list(_differences(Case.select().order_by(Case.id), _all_rules(), load_calendar()))

@@ -3,21 +3,30 @@
 Thin by design: screens live in `tui/screens`, dialogs in `tui/dialogs`. The database is
 opened by the command line before the App starts; the App reaches it only through its
 `StoreGateway` (off the UI thread) and keeps the ledger current through `LedgerData`.
+
+A ledger that cannot be written (opened read-only, or its file made read-only since) says 只读
+in every header, and a write dialog does not open on it: the key says why instead
+(`push_screen`). A save the store refuses as read-only keeps its dialog open and turns the
+header to 只读 at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.content import Content
+from textual.widget import AwaitMount
 
 from store import calendar, clock
 from store.errors import LedgerError
+from store.db import read_only_reason
 from tui import keys_zh
 from tui.commands import PALETTE_PLACEHOLDER, CaseLookup
+from tui.dialogs.base import ActionDialog
 from tui.gateway import StoreGateway
 from tui.ledger_data import LedgerData
 from tui.messages import LedgerUpdated
@@ -26,6 +35,22 @@ from tui.text import visible, wrapped
 REFRESH_SECONDS = 1.0
 
 keys_zh.apply()  # Textual's own keys in Chinese before any widget is made
+
+
+class DeskGateway(StoreGateway):
+    """The store gateway of the desk: after a refused call it lets the desk look again at
+    whether the ledger can still be written (a file made read-only is noticed at a save)."""
+
+    def __init__(self, after_refusal) -> None:
+        super().__init__()
+        self._after_refusal = after_refusal
+
+    async def _run(self, executor, fn, *args, **kwargs):
+        try:
+            return await super()._run(executor, fn, *args, **kwargs)
+        except LedgerError:
+            self._after_refusal()
+            raise
 
 
 class DubanApp(App):
@@ -47,7 +72,7 @@ class DubanApp(App):
         super().__init__()
         self.operator = operator or ""
         self.target = target
-        self.gateway = StoreGateway()
+        self.gateway = DeskGateway(self.show_operator)
         year = clock.today().year  # the holiday tables load while Textual starts, not before the first paint
         self.gateway.warm_up(lambda: calendar.prepare((year - 1, year, year + 1)))
         self.ledger = LedgerData(self.gateway)
@@ -87,10 +112,35 @@ class DubanApp(App):
         self.push_screen(OperatorDialog(submit=submit), done)
 
     def show_operator(self) -> None:
-        """The header of every screen names who is acting (and a fixed office date, if any)."""
+        """The header of every screen names who is acting (and a fixed office date, if any),
+        after 只读 when the ledger cannot be written."""
         who = visible(self.operator) if self.operator else "（未填写）"
         fixed = f"　按 {clock.today():%Y-%m-%d} 计算期限" if clock.is_today_fixed() else ""
-        self.title = f"{self.TITLE}　操作人：{who}{fixed}"
+        locked = "　只读" if self.read_only else ""
+        self.title = f"{self.TITLE}{locked}　操作人：{who}{fixed}"
+
+    @property
+    def read_only(self) -> str | None:
+        """Why the ledger cannot be written now (one sentence), or None: a stat, no query."""
+        try:
+            return read_only_reason()
+        except Exception:  # noqa: BLE001 - no ledger bound (a test's bare App): nothing to refuse
+            return None
+
+    def push_screen(self, screen, callback=None, wait_for_dismiss: bool = False, **kwargs):
+        """Every write dialog opens here: on a ledger that cannot be written it does not open,
+        and the user reads why instead (a dialog whose entry could never be saved)."""
+        if isinstance(screen, ActionDialog) and screen.WRITES:
+            reason = self.read_only
+            self.show_operator()  # 只读 comes and goes with the file's permissions
+            if reason:
+                self.say(reason, error=True, title="只读，不能写入")
+                if wait_for_dismiss:
+                    refused = asyncio.get_running_loop().create_future()
+                    refused.set_result(None)
+                    return refused
+                return AwaitMount(self.screen, [])
+        return super().push_screen(screen, callback, wait_for_dismiss, **kwargs)
 
     async def check_for_changes(self) -> None:
         """Bring in commits made anywhere; tell every screen which cases changed."""
@@ -175,7 +225,31 @@ class DubanApp(App):
             yield SystemCommand("隐藏按键", "收起本屏的按键说明", self.action_hide_help_panel)
         else:
             yield SystemCommand("按键", "显示本屏所有按键及其说明（同 ?）", self.action_show_help_panel)
+        yield SystemCommand("备份台账", "把台账复制为一个备份文件（其他工作站可照常写入）", self.action_backup_ledger)
         yield SystemCommand("退出", "退出督办台（同 q）", self.action_quit)
+
+    def action_backup_ledger(self) -> None:
+        """备份台账: ask where (the documents folder offered), copy on the bulk thread, say where."""
+        from store.backup import backup_ledger, documents_backup_folder, documents_backup_path
+        from tui.dialogs.backup import BackupDialog
+
+        dialog: BackupDialog
+
+        async def submit(values):
+            out = Path(values["out"]).expanduser()
+
+            def progress(done: int, total: int) -> None:
+                self.call_from_thread(dialog.show_progress, done, total)
+
+            own_folder = out.parent == documents_backup_folder()
+            return await self.gateway.bulk(backup_ledger, out, progress, create_folder=own_folder)
+
+        def done(result) -> None:
+            if result is not None:
+                self.say(result.summary(), title="备份台账")
+
+        dialog = BackupDialog(self.target or "当前台账", str(documents_backup_path()), submit=submit)
+        self.push_screen(dialog, done)
 
     def say(self, message: str, *, error: bool = False, title: str = "") -> None:
         """A notification whose text is never read as markup, control characters made visible,

@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_db(parser)
     parser.add_argument("--demo", action="store_true", help="新建一本演示台账（live 示例数据，日期围绕今天）并打开")
+    parser.add_argument("--read-only", action="store_true", dest="read_only",
+                        help="只读打开台账：只能查看、导出和出报告，不写入、不升级（例如查看归档的副本）；"
+                             "无法写入的台账（只读文件、只读文件夹或光盘）不加此项也以只读方式打开")
     _add_today(parser)
     parser.add_argument("--operator", metavar="姓名", default=None,
                         help="操作人，记入每条跟进记录；默认取环境变量 DUBAN_OPERATOR，再取本机本用户上次填写的姓名；"
@@ -171,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     cli_office.add_parsers(commands, _add_db, _add_today)
     cli_calendar.add_parsers(commands, _add_db, _add_today)
     cli_sessions.add_parsers(commands, _add_db, _add_today)
+    from tui import cli_maintenance
+
+    cli_maintenance.add_parsers(commands, _add_db, _add_today)
     return parser
 
 
@@ -334,9 +340,9 @@ class _RemoveIfCreated:
         return False
 
 
-def _open_existing(args) -> None:
-    """Open the ledger named by --db / $DUBAN_DB / the default for reading; never create one."""
-    from store.db import open_database, parse_target
+def _existing_target(args) -> str:
+    """The ledger named by --db / $DUBAN_DB / the default; a missing SQLite file is refused."""
+    from store.db import parse_target
 
     target = _resolve_target(args)
     parsed = parse_target(target)
@@ -344,7 +350,16 @@ def _open_existing(args) -> None:
         hint = "" if getattr(args, "db", None) is not None or os.environ.get("DUBAN_DB", "").strip() else \
             "（未指定 --db，也没有设置环境变量 DUBAN_DB，使用的是默认台账）"
         raise CommandRefused(f"台账数据库“{parsed.path}”不存在{hint}，请用 --db 指定已有的台账。")
-    open_database(target, create=False)
+    return target
+
+
+def _open_existing(args) -> None:
+    """Open the ledger named by --db / $DUBAN_DB / the default for reading; never create one."""
+    from store.db import open_database
+
+    target = _existing_target(args)
+    # reading needs no write access: a read-only ledger (an archive copy, a CD) exports and reports too
+    open_database(target, create=False, read_only=True if getattr(args, "read_only", False) else None)
 
 
 def _session_id(name: str | None) -> int | None:
@@ -370,11 +385,14 @@ def _command_open(args, today: dt.date | None, operator: str | None) -> int:
     if args.demo:
         if getattr(args, "db", None) is not None:
             raise CommandRefused("--demo 会新建一本演示台账，不能与 --db 同时使用。")
+        if args.read_only:
+            raise CommandRefused("--demo 会新建一本演示台账，不能与 --read-only 同时使用。")
         target = _make_demo(today)
     else:
         target = _resolve_target(args, for_app=True)
         # A large ledger's integrity check (it reads the whole file) runs after the first paint.
-        open_database(target, verify=None)
+        # A ledger this user cannot write opens read-only (the desk says 只读); --read-only asks for it.
+        open_database(target, verify=None, read_only=True if args.read_only else None)
     close_database()  # the proxy stays bound to the ledger; the app connects per thread itself
 
     from tui.app import run
@@ -452,17 +470,21 @@ def _command_export(args, today: dt.date | None) -> int:
     if args.out is not None and args.out != "-":  # "-": standard output, as without --out
         parsed = parse_target(target)
         out = export.check_out_path(args.out, database_path=parsed.path if parsed.kind == "sqlite" else None)
+    from tui.cli_progress import terminal_progress
+
     if fmt == "xlsx":
         if out is None:
             raise CommandRefused("xlsx 格式须用 --out 指定要写入的文件，例如 --out 台账.xlsx。")
         _open_existing(args)
-        rows = export.ledger_export_rows(session_id=_session_id(args.session), today=today)
-        export.write_xlsx(out, rows, public=args.public)
+        with terminal_progress() as progress:  # a line on stderr only when it is a terminal
+            rows = export.ledger_export_rows(session_id=_session_id(args.session), today=today, progress=progress)
+            export.write_xlsx(out, rows, public=args.public, progress=progress)
         _write(sys.stdout, f"已导出{len(rows)}件至“{out}”{'（公开版）' if args.public else ''}。\n")
         return EXIT_OK
     _open_existing(args)
-    records = export.ledger_records(session_id=_session_id(args.session), today=today)
-    text = export.render(fmt, records, to_file=out is not None)
+    with terminal_progress() as progress:
+        records = export.ledger_records(session_id=_session_id(args.session), today=today, progress=progress)
+        text = export.render(fmt, records, to_file=out is not None, progress=progress)
     if out is None:
         _write(sys.stdout, text)
     else:
@@ -472,33 +494,35 @@ def _command_export(args, today: dt.date | None) -> int:
 
 
 def _command_import(args, today: dt.date | None) -> int:
-    from store.db import open_database, parse_target
+    from store.db import close_database, open_database, parse_target
     from store.io import importer
+    from tui.cli_progress import terminal_progress
 
     operator = _resolve_operator(args.operator)
-    table = importer.read_table(args.file)  # a missing or damaged file is refused before the ledger is opened
-    target = _resolve_target(args, for_app=True)
-    parsed = parse_target(target)
-    missing = parsed.kind == "sqlite" and parsed.path is not None and (
-        not parsed.path.exists() or parsed.path.stat().st_size == 0)
-    if missing and args.dry_run:  # a preview creates nothing: check the list against an empty ledger
-        import tempfile
+    with terminal_progress() as progress:  # a line on stderr only when it is a terminal, cleared before output
+        table = importer.read_table(args.file, progress=progress)  # refused before the ledger is opened
+        target = _resolve_target(args, for_app=True)
+        parsed = parse_target(target)
+        missing = parsed.kind == "sqlite" and parsed.path is not None and (
+            not parsed.path.exists() or parsed.path.stat().st_size == 0)
+        if missing and args.dry_run:  # a preview creates nothing: check the list against an empty ledger
+            import tempfile
 
-        with tempfile.TemporaryDirectory() as scratch:
-            open_database(Path(scratch) / "preview.db")
-            try:
-                result = importer.import_table(table, operator, session=args.session, dry_run=True, today=today)
-            finally:
-                from store.db import close_database
-
-                close_database()
-        _write(sys.stdout, f"台账“{parsed.path}”尚不存在，按一本新台账预览（未创建）。\n{result.summary()}\n")
-        return EXIT_OK
-    with _RemoveIfCreated(target):
-        open_database(target)
-        result = importer.import_table(table, operator, session=args.session, dry_run=args.dry_run, today=today)
-    created = f"已新建台账“{parsed.path}”。\n" if missing else ""
-    _write(sys.stdout, created + result.summary() + "\n")
+            with tempfile.TemporaryDirectory() as scratch:
+                open_database(Path(scratch) / "preview.db")
+                try:
+                    result = importer.import_table(table, operator, session=args.session, dry_run=True,
+                                                   today=today, progress=progress)
+                finally:
+                    close_database()
+            text = f"台账“{parsed.path}”尚不存在，按一本新台账预览（未创建）。\n{result.summary()}\n"
+        else:
+            with _RemoveIfCreated(target):
+                open_database(target)
+                result = importer.import_table(table, operator, session=args.session, dry_run=args.dry_run,
+                                               today=today, progress=progress)
+            text = (f"已新建台账“{parsed.path}”。\n" if missing else "") + result.summary() + "\n"
+    _write(sys.stdout, text)
     return EXIT_OK
 
 
@@ -583,6 +607,10 @@ def _run(argv: list[str] | None) -> int:
         from tui import cli_sessions
 
         return cli_sessions.run(args, today)
+    if args.command in ("backup", "check"):
+        from tui import cli_maintenance
+
+        return cli_maintenance.run(args, today)
     operator = _resolve_operator(args.operator, for_app=True)
     return _command_open(args, today, operator)
 

@@ -1,22 +1,29 @@
 """导入交办清单: the assigning office's list (XLSX or CSV) into the ledger.
 
-The list is read whole and every row is checked before anything is written. A file with
-any error writes nothing: the refusal (`ImportRefused`) lists each problem as
-"第N行「列名」：问题" (N is the row number as the spreadsheet shows it): besides each cell,
-a 承办 row may not name co-units and a 汇办 row names its lead unit (when the list has a
-主办单位 column), as a case entered by hand (`store.entry`). A good file is
-written in one transaction: a number new to its session is 交办 through
-`actions.create_case`; a number the session already has is never created twice — its
-title, summary, category and lead unit are corrected through `actions.edit_case` (one 修改
-event), and any other difference (办理方式, 交办日期, proposer, co-units …) is reported as
-a "未更新" note, because those are changed on the case itself, not by a list.
+The list is read whole and every row is checked before anything is written
+(`store.io.import_checks`: lengths, choices, dates, the case's shape, duplicates inside the
+file — with the write step's own limits and rules). A file with any error writes nothing:
+the refusal (`ImportRefused`) lists each problem as "第N行「列名」：问题" (N is the row
+number as the spreadsheet shows it).
 
-`dry_run=True` does the same work inside a transaction that is rolled back, so the result
-it reports is exactly what a real import would do, and nothing is written.
+A good file is written in ONE transaction, with batched inserts and no savepoint per row, so
+the write lock is held for seconds even for 50,000 rows. A number new to its session is 交办:
+the case, its proposer (found by name and 代表团/界别, or created) and its 交办 event
+("导入交办清单", the 交办 date as its business date), with the cached deadline counted as
+`actions.create_case` counts it. A number the session already has is never created twice —
+its title, summary, category and lead unit are corrected as `actions.edit_case` corrects
+them (one 修改 event keeping before and after), and any other difference (办理方式,
+交办日期, proposer, co-units …) is reported as a "未更新" note, because those are changed
+on the case itself, not by a list.
+
+`dry_run=True` checks and plans the same inside a transaction that is rolled back, so the
+result it reports is exactly what a real import would do, and nothing is written.
 
 The session (届次) comes from `session` (the command line's `--session`) or, failing that,
 from a 届次 column. A session the ledger does not have yet is created: 政协 when its name
 says 政协, otherwise 人大; its year is that of its earliest 交办日期. The result says so.
+
+`progress(done, total, phase)` (optional) hears 读取, 检查 and 写入 as they go.
 """
 
 from __future__ import annotations
@@ -24,92 +31,42 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from peewee import SqliteDatabase
+
 from store import actions, clock
+from store.actions import KIND_OF_BODY, _field_value, _operator
+from store.db import database
+from store.deadlines import apply_next_open
 from store.errors import LedgerError
-from store.models import Case, Proposer, Session
-
-MAX_ERRORS_SHOWN = 20
-HEADER_SCAN_ROWS = 20
-MIN_KNOWN_HEADERS = 3
-
-# field → the spellings seen in assigning offices' lists (compared without spaces and '*').
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "number": ("编号", "案号", "建议编号", "提案编号", "建议号", "提案号", "序号编号"),
-    "title": ("标题", "案由", "题目", "建议标题", "提案标题", "建议题目", "提案题目"),
-    "proposer": ("领衔代表", "领衔人", "提出人", "领衔委员", "代表姓名", "委员姓名", "领衔代表/委员", "第一提案人"),
-    "group": ("代表团", "界别", "所属代表团", "代表团/界别"),
-    "cosigners": ("附议代表", "附议人", "联名", "联名代表", "联名委员", "联名人", "附议"),
-    "role": ("办理方式", "办理类型", "办理类别", "承办方式"),
-    "lead_unit": ("主办单位", "主办单位名称"),
-    "co_units": ("会办单位", "协办单位", "汇办单位", "分办单位"),
-    "assigned_on": ("交办日期", "交办时间", "交办日"),
-    "phone": ("联系电话", "电话", "手机", "联系方式"),
-    "unit_title": ("单位及职务", "工作单位及职务", "单位职务"),
-    "topic": ("类别", "内容类别", "分类", "内容分类"),
-    "summary": ("内容摘要", "摘要", "主要内容"),
-    "session": ("届次", "会议", "届次会议"),
-}
-
-COLUMN_NAMES = {name: spellings[0] for name, spellings in HEADER_ALIASES.items()}
-"""The name an error uses for a column the file does not have."""
-
-REQUIRED = ("number", "title", "role", "assigned_on")
-
-ROLE_ALIASES = {"主办": "主办", "承办": "承办", "独办": "承办", "分办": "分办",
-                "汇办": "汇办", "会办": "汇办", "协办": "汇办"}
+from store.io.import_checks import (  # noqa: F401 - the names callers reach through this module
+    COLUMN_NAMES,
+    HEADER_ALIASES,
+    MAX_ERRORS_SHOWN,
+    REQUIRED,
+    ROLE_ALIASES,
+    ImportRefused,
+    ImportRow,
+    _cell_text,
+    _normal,
+    body_of_new_session,
+    check_rows,
+    parse_cell_date,
+    refusal,
+)
+from store.io.progress import Progress, Ticker
+from store.models import Case, Event, Proposer, Session
+from store.queries import load_calendar, rules_for
 
 EDITABLE_FIELDS = ("title", "summary", "topic", "lead_unit")
 FIELD_NAMES = {"title": "标题", "summary": "内容摘要", "topic": "类别", "lead_unit": "主办单位",
                "role": "办理方式", "assigned_on": "交办日期", "proposer": "领衔代表", "co_units": "会办单位",
                "cosigners": "附议代表"}
-
-_SPLIT = re.compile(r"[、，,；;／/\s]+")
-_LIMITS = {"number": 40, "title": actions.MAX_TITLE, "summary": actions.MAX_NOTE, "topic": 100, "lead_unit": 200,
-           "proposer": 50, "group": 100, "phone": 50, "unit_title": 200, "session": 100}
-
-
-def _normal(header) -> str:
-    text = unicodedata.normalize("NFKC", "" if header is None else str(header))
-    return re.sub(r"[\s*＊:：]", "", text)
-
-
-_ALIAS_INDEX = {_normal(spelling): name for name, spellings in HEADER_ALIASES.items() for spelling in spellings}
-
-
-class ImportRefused(LedgerError):
-    """The file has errors; nothing was written. `errors` lists every one."""
-
-    def __init__(self, message: str, errors: list[str]) -> None:
-        super().__init__(message)
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class ImportRow:
-    """One checked row of the list."""
-
-    line: int
-    session: str
-    number: str
-    title: str
-    role: str
-    assigned_on: dt.date
-    proposer: str = ""
-    group: str = ""
-    phone: str = ""
-    unit_title: str = ""
-    cosigners: tuple[str, ...] = ()
-    lead_unit: str = ""
-    co_units: tuple[str, ...] = ()
-    topic: str = ""
-    summary: str = ""
-    present: frozenset = frozenset()  # the fields the file has a column for
+NOTE = "导入交办清单"
+"""The note on every event an import writes."""
 
 
 @dataclass
@@ -141,7 +98,7 @@ class ImportResult:
 # ------------------------------------------------------------------------------ reading
 
 
-def read_table(path: str | Path) -> list[list]:
+def read_table(path: str | Path, *, progress: Progress | None = None) -> list[list]:
     """The file's cells, row by row (XLSX: the first sheet; CSV: UTF-8 or GBK)."""
     path = Path(path).expanduser()
     if not path.exists():
@@ -150,15 +107,15 @@ def read_table(path: str | Path) -> list[list]:
         raise LedgerError(f"“{path}”是一个文件夹，请给出 .xlsx 或 .csv 文件。")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
+        return _read_xlsx(path, progress)
     if suffix == ".csv":
-        return _read_csv(path)
+        return _read_csv(path, progress)
     if suffix == ".xls":
         raise LedgerError(f"“{path.name}”是旧版 Excel（.xls）文件，请在 Excel/WPS 中另存为 .xlsx 后再导入。")
     raise LedgerError(f"“{path.name}”不是 .xlsx 或 .csv 文件，无法导入。")
 
 
-def _read_xlsx(path: Path) -> list[list]:
+def _read_xlsx(path: Path, progress: Progress | None) -> list[list]:
     import openpyxl
 
     try:
@@ -171,7 +128,13 @@ def _read_xlsx(path: Path) -> list[list]:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise LedgerError(f"“{path.name}”中没有工作表。")
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        ticker = Ticker(progress, _max_row(sheet), "读取")
+        table = []
+        for row in sheet.iter_rows(values_only=True):
+            table.append(list(row))
+            ticker.tick(len(table))
+        ticker.finish(len(table))
+        return table
     except LedgerError:
         raise
     except Exception as exc:
@@ -180,7 +143,14 @@ def _read_xlsx(path: Path) -> list[list]:
         workbook.close()
 
 
-def _read_csv(path: Path) -> list[list]:
+def _max_row(sheet) -> int:
+    try:
+        return int(sheet.max_row or 0)  # from the sheet's recorded dimensions: 0 when it has none
+    except (TypeError, ValueError):
+        return 0
+
+
+def _read_csv(path: Path, progress: Progress | None) -> list[list]:
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -192,184 +162,38 @@ def _read_csv(path: Path) -> list[list]:
         raise LedgerError(f"“{path.name}”的编码无法识别，请另存为 UTF-8 的 CSV。")
     if "\x00" in text:
         raise LedgerError(f"“{path.name}”含有空字符，不像是 CSV 文本文件。")
-    return [row for row in csv.reader(io.StringIO(text, newline=""))]
-
-
-# ---------------------------------------------------------------------------- checking
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.strftime("%Y-%m-%d")
-    return str(value).strip()
-
-
-def parse_cell_date(value) -> dt.date:
-    """A 交办日期 cell: a date cell, an Excel serial number, or text such as 2026年3月20日."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 20000 <= value <= 80000:  # Excel's day count from 1899-12-30 (1954 … 2119)
-            return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-        raise ValueError(f"“{_cell_text(value)}”不是日期")
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    text = re.sub(r"[ T]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?$", "", text)  # a time after the date
-    if re.fullmatch(r"\d{5}(\.0+)?", text):
-        return parse_cell_date(float(text))
-    try:
-        return clock.parse_date(text)
-    except ValueError as exc:
-        raise ValueError(str(exc).rstrip("。")) from None
-
-
-def _find_header(table: list[list]) -> tuple[int, dict[str, int], list[str]]:
-    """(index of the header row, field → column index, header problems)."""
-    for index, row in enumerate(table[:HEADER_SCAN_ROWS]):
-        known = [(col, _ALIAS_INDEX.get(_normal(cell))) for col, cell in enumerate(row)]
-        known = [(col, name) for col, name in known if name]
-        if len({name for _, name in known}) < MIN_KNOWN_HEADERS:
-            continue
-        columns: dict[str, int] = {}
-        problems = []
-        for col, name in known:
-            if name in columns:
-                problems.append(f"第{index + 1}行「{_cell_text(row[col])}」：与「{_cell_text(row[columns[name]])}」"
-                                f"表示同一列（{COLUMN_NAMES[name]}），请删去一列")
-            else:
-                columns[name] = col
-        return index, columns, problems
-    raise LedgerError(
-        f"文件前{HEADER_SCAN_ROWS}行中找不到表头：表头应至少包含“编号”“标题”“办理方式”“交办日期”等列中的{MIN_KNOWN_HEADERS}个。"
-    )
-
-
-def check_rows(table: list[list], *, session: str | None = None, today: dt.date | None = None
-               ) -> tuple[list[ImportRow], list[str]]:
-    """Every data row checked: (the good rows, the errors as "第N行「列名」：问题")."""
-    today = today or clock.today()
-    header_index, columns, errors = _find_header(table)
-    header = table[header_index]
-    names = {name: _cell_text(header[col]) for name, col in columns.items()}
-    required = list(REQUIRED) + ([] if session else ["session"])
-    missing = [name for name in required if name not in columns]
-    for name in missing:
-        if name == "session":
-            errors.append("文件中没有「届次」列，请用 --session 指明这份清单的届次")
-        else:
-            errors.append(f"第{header_index + 1}行：找不到「{COLUMN_NAMES[name]}」列"
-                          f"（可写作：{'、'.join(HEADER_ALIASES[name][:4])}）")
-    if missing:
-        return [], errors
-    present = frozenset(columns)
-    rows: list[ImportRow] = []
-    seen: dict[tuple[str, str], int] = {}
-    for index in range(header_index + 1, len(table)):
-        raw = table[index]
-        line = index + 1
-
-        def cell(name):
-            col = columns.get(name)
-            return raw[col] if col is not None and col < len(raw) else None
-
-        if all(_cell_text(value) == "" for value in raw):
-            continue
-        problems: list[str] = []
-
-        def text(name, *, required=False) -> str:
-            value = _cell_text(cell(name))
-            value = unicodedata.normalize("NFC", value)
-            column = names.get(name, COLUMN_NAMES[name])
-            if required and not value:
-                problems.append(f"第{line}行「{column}」：不能为空")
-            elif "\x00" in value or any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
-                problems.append(f"第{line}行「{column}」：含有控制字符")
-            elif len(value) > _LIMITS.get(name, 10000):
-                problems.append(f"第{line}行「{column}」：过长（{len(value)}字），最多{_LIMITS[name]}字")
-            return value
-
-        number = text("number", required=True)
-        if number.startswith("第") and number.endswith("号"):
-            number = number[1:-1].strip()
-        title = text("title", required=True)
-        role_text = text("role", required=True)
-        role = ROLE_ALIASES.get(role_text.replace("件", "").strip(), "")
-        if role_text and not role:
-            problems.append(f"第{line}行「{names['role']}」：“{role_text}”不是办理方式，"
-                            f"应为主办、承办（独办）、分办或汇办（会办、协办）")
-        session_name = session or text("session", required=True)
-        assigned = None
-        raw_date = cell("assigned_on")
-        if _cell_text(raw_date) == "":
-            problems.append(f"第{line}行「{names['assigned_on']}」：不能为空")
-        else:
-            try:
-                assigned = parse_cell_date(raw_date)
-            except ValueError as exc:
-                problems.append(f"第{line}行「{names['assigned_on']}」：{exc}")
-            else:
-                if assigned > today:
-                    problems.append(f"第{line}行「{names['assigned_on']}」：{assigned:%Y-%m-%d}晚于今天"
-                                    f"（{today:%Y-%m-%d}），不能登记未来的交办")
-        values = {name: text(name) for name in ("proposer", "group", "phone", "unit_title", "lead_unit",
-                                                "topic", "summary")}
-        cosigners = tuple(part for part in _SPLIT.split(text("cosigners")) if part)
-        co_units = tuple(part for part in re.split(r"[、，,；;\n]+", text("co_units")) if part.strip())
-        if role == "承办" and co_units:
-            problems.append(f"第{line}行「{names.get('co_units', COLUMN_NAMES['co_units'])}」：承办件由本局独立办理，"
-                            "不应有会办单位（请删去，或把办理方式改为主办）")
-        if role == "汇办" and "lead_unit" in columns and not values["lead_unit"]:
-            problems.append(f"第{line}行「{names['lead_unit']}」：汇办件须填写主办单位")
-        if (values["phone"] or values["group"] or values["unit_title"]) and not values["proposer"] \
-                and "proposer" in columns:
-            problems.append(f"第{line}行「{names['proposer']}」：填写了代表的电话或单位，却没有领衔代表姓名")
-        if number:
-            key = (session_name, number)
-            if key in seen:
-                problems.append(f"第{line}行「{names['number']}」：编号{number}与第{seen[key]}行重复")
-            else:
-                seen[key] = line
-        if problems:
-            errors.extend(problems)
-            continue
-        rows.append(ImportRow(line=line, session=session_name, number=number, title=title, role=role,
-                              assigned_on=assigned, cosigners=cosigners, co_units=tuple(u.strip() for u in co_units),
-                              present=present, **values))
-    if not rows and not errors:
-        errors.append(f"表头（第{header_index + 1}行）之下没有任何数据行")
-    return rows, errors
+    table = [row for row in csv.reader(io.StringIO(text, newline=""))]
+    Ticker(progress, len(table), "读取").finish()
+    return table
 
 
 # ----------------------------------------------------------------------------- writing
 
 
 def import_file(path: str | Path, operator: str, *, session: str | None = None, dry_run: bool = False,
-                today: dt.date | None = None) -> ImportResult:
+                today: dt.date | None = None, progress: Progress | None = None) -> ImportResult:
     """Import the list at `path`; refuse it whole (`ImportRefused`) if any row is wrong."""
-    table = read_table(path)
-    return import_table(table, operator, session=session, dry_run=dry_run, today=today)
+    table = read_table(path, progress=progress)
+    return import_table(table, operator, session=session, dry_run=dry_run, today=today, progress=progress)
 
 
 def import_table(table: list[list], operator: str, *, session: str | None = None, dry_run: bool = False,
-                 today: dt.date | None = None) -> ImportResult:
+                 today: dt.date | None = None, progress: Progress | None = None) -> ImportResult:
+    """Check every row, then write them all in one transaction (or refuse the file whole)."""
+    operator = _operator(operator)
     session = (session or "").strip() or None
-    rows, errors = check_rows(table, session=session, today=today)
+    bodies = dict(Session.select(Session.name, Session.body).tuples())
+    rows, errors = check_rows(table, session=session, today=today, bodies=bodies, progress=progress)
     if errors:
-        shown = "；".join(errors[:MAX_ERRORS_SHOWN])
-        more = f"；另有{len(errors) - MAX_ERRORS_SHOWN}处错误未列出" if len(errors) > MAX_ERRORS_SHOWN else ""
-        raise ImportRefused(f"导入文件有{len(errors)}处错误，未写入任何内容：{shown}{more}。", errors)
+        raise refusal(errors)
     result = ImportResult(dry_run=dry_run)
     with actions._transaction() as transaction:
         sessions = _sessions_for(rows, result, operator)
-        for row in rows:
-            _import_row(row, sessions[row.session], operator, result)
+        plan = _Plan(rows, sessions, result)
         if dry_run:
             transaction.rollback()
+        else:
+            plan.write(operator, progress)
     return result
 
 
@@ -377,58 +201,201 @@ def _sessions_for(rows: list[ImportRow], result: ImportResult, operator: str) ->
     """The sessions the rows name; one missing is created, with its 变更记录 (届次 新增)."""
     from store.changes import record_change
 
-    found: dict[str, Session] = {}
+    first_day: dict[str, dt.date] = {}
     for row in rows:
-        if row.session in found:
-            continue
-        existing = Session.get_or_none(Session.name == row.session)
+        if row.session not in first_day or row.assigned_on < first_day[row.session]:
+            first_day[row.session] = row.assigned_on
+    found: dict[str, Session] = {}
+    for name, first in first_day.items():
+        existing = Session.get_or_none(Session.name == name)
         if existing is None:
-            first = min(r.assigned_on for r in rows if r.session == row.session)
-            body = "政协" if "政协" in row.session else "人大"
-            existing = actions.ensure_session(row.session, body=body, year=first.year, assigned_on=first)
-            record_change(operator, "届次", row.session, "新增", note="导入交办清单时新建",
+            body = body_of_new_session(name)
+            existing = actions.ensure_session(name, body=body, year=first.year, assigned_on=first)
+            record_change(operator, "届次", name, "新增", note="导入交办清单时新建",
                           after={"body": body, "year": first.year, "assigned_on": first})
-            result.sessions_created.append(f"{row.session}（{body}，{first.year}年）")
-        found[row.session] = existing
+            result.sessions_created.append(f"{name}（{body}，{first.year}年）")
+        found[name] = existing
     return found
 
 
-def _import_row(row: ImportRow, session: Session, operator: str, result: ImportResult) -> None:
-    label = f"第{row.number}号"
-    case = Case.get_or_none((Case.session == session.id) & (Case.number == row.number))
-    if case is None:
-        proposer = None
+class _Plan:
+    """What the checked rows do to the ledger: which are new, which correct a case, which
+    differ in what a list may not change — decided from one read of the cases they name."""
+
+    def __init__(self, rows: list[ImportRow], sessions: dict[str, Session], result: ImportResult) -> None:
+        self.rows = rows
+        self.sessions = sessions
+        self.existing: dict[tuple[int, str], Case] = {}
+        for session in {s.id: s for s in sessions.values()}.values():
+            numbers = {row.number for row in rows if sessions[row.session].id == session.id}
+            ids = [case_id for case_id, number in Case.select(Case.id, Case.number)
+                   .where(Case.session == session.id).tuples() if number in numbers]
+            for start in range(0, len(ids), 500):
+                for case in Case.select().where(Case.id.in_(ids[start:start + 500])):
+                    self.existing[(session.id, case.number)] = case
+        proposer_ids = {case.lead_proposer_id for case in self.existing.values() if case.lead_proposer_id}
+        self.proposer_names = _proposer_names(proposer_ids)
+        self.steps: list[tuple[ImportRow, Case | None, dict]] = []  # (row, existing case, changes)
+        for row in rows:
+            case = self.existing.get((sessions[row.session].id, row.number))
+            if case is None:
+                self.steps.append((row, None, {}))
+                result.created.append(row.number)
+                continue
+            changes = {name: getattr(row, name) for name in EDITABLE_FIELDS
+                       if name in row.present and getattr(row, name) != getattr(case, name)}
+            (result.updated if changes else result.unchanged).append(row.number)
+            self.steps.append((row, case, changes))
+            note = self._differences(row, case)
+            if note:
+                result.notes.append(note)
+
+    def _differences(self, row: ImportRow, case: Case) -> str:
+        differences = []
+        if case.role != row.role:
+            differences.append(f"办理方式（清单：{row.role}，台账：{case.role}）")
+        if case.assigned_on != row.assigned_on:
+            differences.append(f"交办日期（清单：{row.assigned_on:%Y-%m-%d}，台账：{case.assigned_on:%Y-%m-%d}）")
+        if "proposer" in row.present:
+            current = self.proposer_names.get(case.lead_proposer_id, "") if case.lead_proposer_id else ""
+            if current != row.proposer:
+                differences.append(f"领衔代表（清单：{row.proposer or '空'}，台账：{current or '空'}）")
+        if "co_units" in row.present and tuple(case.co_units or ()) != row.co_units:
+            differences.append("会办单位")
+        if "cosigners" in row.present and tuple(case.cosigners or ()) != row.cosigners:
+            differences.append("附议代表")
+        if not differences:
+            return ""
+        return f"第{row.line}行 第{row.number}号：{'、'.join(differences)}与台账不同，未更新，请在该件上核对修改。"
+
+    def write(self, operator: str, progress: Progress | None) -> None:
+        """The new cases, the corrected ones and every event, in row order, batched.
+
+        Progress counts rows: the cases' insert is the first half of the phase, the events the second."""
+        ticker = Ticker(progress, len(self.steps), "写入")
+        half = len(self.steps) // 2
+        calendar = load_calendar()
+        rules = {s.id: rules_for(s.id) for s in self.sessions.values()}
+        now, today = clock.now(), clock.today()
+        new = [row for row, case, _ in self.steps if case is None]
+        proposers = _proposers_for(new, self.sessions)
+        cases = []
+        for row in new:
+            session = self.sessions[row.session]
+            case = Case(session=session.id, number=row.number, kind=KIND_OF_BODY.get(session.body, "建议"),
+                        title=row.title, summary=row.summary, topic=row.topic,
+                        lead_proposer=proposers.get((row.proposer, row.group)) if row.proposer else None,
+                        cosigners=list(row.cosigners), role=row.role, lead_unit=row.lead_unit,
+                        co_units=list(row.co_units), assigned_on=row.assigned_on, status="待签收", version=1,
+                        last_followup_on=row.assigned_on)
+            apply_next_open(case, rules[session.id], calendar)
+            cases.append(case.__data__)
+        _insert(Case, cases, lambda done: ticker.tick(done * half // len(cases)))
+        ids = _case_ids(new, self.sessions)
+        events = []
+        for row, case, changes in self.steps:
+            if case is None:
+                events.append(Event(case=ids[(self.sessions[row.session].id, row.number)], at=now,
+                                    on_date=row.assigned_on, operator=operator, kind="交办", note=NOTE, data={},
+                                    version=1).__data__)
+            elif changes:
+                events.append(self._correct(case, changes, rules[case.session_id], calendar, operator, now,
+                                            today))
+        _insert(Event, events, lambda done: ticker.tick(half + done * (len(self.steps) - half) // len(events)))
+        ticker.finish()
+
+    @staticmethod
+    def _correct(case: Case, changes: dict, rules, calendar, operator: str, now, today: dt.date) -> dict:
+        """修改 as `actions.edit_case` records it: the fields, the version, the cached deadline."""
+        before = {name: _field_value(case, name) for name in changes}
+        for name, value in changes.items():
+            setattr(case, name, value)
+        after = {name: _field_value(case, name) for name in changes}
+        case.version += 1
+        apply_next_open(case, rules, calendar)
+        case.save(only=[Case._meta.fields[name] for name in changes]
+                  + [Case.version, Case.next_due, Case.next_milestone, Case.next_due_estimated])
+        return Event(case=case.id, at=now, on_date=today, operator=operator, kind="修改", note=NOTE,
+                     data={"before": before, "after": after}, version=case.version).__data__
+
+
+def _proposer_names(ids: set[int]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    ids = sorted(ids)
+    for start in range(0, len(ids), 500):
+        names.update(Proposer.select(Proposer.id, Proposer.name).where(Proposer.id.in_(ids[start:start + 500]))
+                     .tuples())
+    return names
+
+
+def _proposers_for(rows: list[ImportRow], sessions: dict[str, Session]) -> dict[tuple[str, str], int]:
+    """(name, 代表团/界别) → proposer id, as `actions.ensure_proposer` finds or creates each:
+    the earliest with that name and group, else a new one with the first row's details."""
+    wanted: dict[tuple[str, str], ImportRow] = {}
+    for row in rows:
         if row.proposer:
-            proposer = actions.ensure_proposer(row.proposer, kind="委员" if session.body == "政协" else "代表",
-                                               group=row.group, unit_title=row.unit_title, phone=row.phone)
-        actions.create_case(operator, session=session, number=row.number, title=row.title, role=row.role,
-                            assigned_on=row.assigned_on, lead_proposer=proposer, cosigners=row.cosigners,
-                            lead_unit=row.lead_unit, co_units=row.co_units, summary=row.summary, topic=row.topic,
-                            note="导入交办清单",
-                            # a list with no 主办单位 column at all cannot name it: the row is
-                            # checked above when the column exists, and the case asks for it later
-                            require_lead_unit=bool(row.lead_unit) or row.role != "汇办")
-        result.created.append(row.number)
+            wanted.setdefault((row.proposer, row.group), row)
+    found = _proposer_ids(wanted)
+    missing = [(key, row) for key, row in wanted.items() if key not in found]
+    if missing:
+        _insert(Proposer, [Proposer(name=name, group=group, phone=row.phone, unit_title=row.unit_title,
+                                    kind="委员" if sessions[row.session].body == "政协" else "代表").__data__
+                           for (name, group), row in missing], lambda done: None)
+        found = _proposer_ids(wanted)
+    return found
+
+
+def _proposer_ids(wanted) -> dict[tuple[str, str], int]:
+    names = sorted({name for name, _ in wanted})
+    found: dict[tuple[str, str], int] = {}
+    for start in range(0, len(names), 500):
+        query = (Proposer.select(Proposer.id, Proposer.name, Proposer.group)
+                 .where(Proposer.name.in_(names[start:start + 500])).order_by(Proposer.id).tuples())
+        for proposer_id, name, group in query:
+            if (name, group) in wanted:
+                found.setdefault((name, group), proposer_id)
+    return found
+
+
+def _case_ids(rows: list[ImportRow], sessions: dict[str, Session]) -> dict[tuple[int, str], int]:
+    ids: dict[tuple[int, str], int] = {}
+    for session_id in {sessions[row.session].id for row in rows}:
+        for number, case_id in Case.select(Case.number, Case.id).where(Case.session == session_id).tuples():
+            ids[(session_id, number)] = case_id
+    return ids
+
+
+def _insert(model, rows: list[dict], tick) -> None:
+    """Rows (dicts of one shape) inserted many a statement, within the database's limit of
+    bound values. Peewee writes the statement once per chunk size; the values are converted by
+    each field's own `db_value`, as peewee would (building the SQL anew for every chunk costs
+    more than writing it)."""
+    if not rows:
         return
-    changes = {name: getattr(row, name) for name in EDITABLE_FIELDS
-               if name in row.present and getattr(row, name) != getattr(case, name)}
-    if changes:
-        actions.edit_case(case.id, operator, note="导入交办清单", **changes)
-        result.updated.append(row.number)
-    else:
-        result.unchanged.append(row.number)
-    differences = []
-    if case.role != row.role:
-        differences.append(f"办理方式（清单：{row.role}，台账：{case.role}）")
-    if case.assigned_on != row.assigned_on:
-        differences.append(f"交办日期（清单：{row.assigned_on:%Y-%m-%d}，台账：{case.assigned_on:%Y-%m-%d}）")
-    if "proposer" in row.present:
-        current = Proposer.get_or_none(Proposer.id == case.lead_proposer_id) if case.lead_proposer_id else None
-        if (current.name if current else "") != row.proposer:
-            differences.append(f"领衔代表（清单：{row.proposer or '空'}，台账：{current.name if current else '空'}）")
-    if "co_units" in row.present and tuple(case.co_units or ()) != row.co_units:
-        differences.append("会办单位")
-    if "cosigners" in row.present and tuple(case.cosigners or ()) != row.cosigners:
-        differences.append("附议代表")
-    if differences:
-        result.notes.append(f"第{row.line}行 {label}：{'、'.join(differences)}与台账不同，未更新，请在该件上核对修改。")
+    fields = [model._meta.fields[name] for name in rows[0]]
+    size = max(1, min(1000, _variable_limit() // len(fields)))
+    db = database.obj
+    one, _ = model.insert_many([[rows[0][f.name] for f in fields]], fields=fields).sql()
+    group = "(" + ", ".join([db.param] * len(fields)) + ")"
+    if group not in one:  # pragma: no cover - a dialect that writes VALUES otherwise
+        raise LedgerError("导入无法生成批量写入语句，未写入任何内容。")
+    statements: dict[int, str] = {}
+    for start in range(0, len(rows), size):
+        chunk = rows[start:start + size]
+        sql = statements.get(len(chunk))
+        if sql is None:
+            sql = statements[len(chunk)] = one.replace(group, ", ".join([group] * len(chunk)), 1)
+        db.execute_sql(sql, [f.db_value(row[f.name]) for row in chunk for f in fields])
+        tick(start + len(chunk))
+
+
+def _variable_limit() -> int:
+    db = database.obj
+    if isinstance(db, SqliteDatabase):
+        import sqlite3
+
+        try:
+            return db.connection().getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except (AttributeError, sqlite3.Error):  # Python before 3.11: SQLite's old default
+            return 999
+    return 30000

@@ -124,3 +124,72 @@ def test_export_xlsx_holds_every_case(cli, tmp_path):
 def test_export_xlsx_needs_an_out_file(cli, tmp_path):
     ledger = small_ledger(tmp_path / "ledger.db")
     assert_refused(cli("export", "--db", ledger, "--format", "xlsx"), must_mention="--out")
+
+
+# ------------------------------------------------------------------------- progress line
+
+
+def _big_list(path, count=300):
+    rows = [[f"2023{i:05d}", f"关于第{i}项的建议", "周九", "罗湖代表团", "主办", "本局", "2023-03-10"]
+            for i in range(1, count + 1)]
+    return _list(path, rows)
+
+
+def test_piped_import_and_export_write_no_progress_and_no_control_bytes(cli, tmp_path):
+    ledger = small_ledger(tmp_path / "ledger.db")
+    result = cli("import", _big_list(tmp_path / "清单.xlsx"), "--db", ledger, "--session", SESSION,
+                 "--today", "2023-09-01")
+    assert result.code == 0, result.err
+    assert result.err == "" and "新增300件" in result.out
+    exported = cli("export", "--db", ledger, "--format", "csv")
+    assert exported.code == 0 and exported.err == ""
+    import csv
+    import io
+
+    assert len(list(csv.reader(io.StringIO(exported.out)))) == 304  # the header, 3 + 300 cases
+    for text in (result.out, exported.out.replace("\n和换行", "")):
+        assert not any(ord(ch) < 32 and ch not in "\n" for ch in text), repr(text[:200])
+
+
+def _run_with_terminal_stderr(args, home):
+    """Run `python -m tui.cli ARGS` with stderr on a pseudo-terminal, stdout on a pipe."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.cli.conftest import REPO, subprocess_env
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "tui.cli", *map(str, args)], cwd=REPO,
+                               env=subprocess_env(home), stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out = process.stdout.read()
+    process.wait(timeout=120)
+    os.close(master)
+    return process.returncode, out.decode("utf-8"), seen.decode("utf-8", errors="replace")
+
+
+def test_on_a_terminal_the_progress_line_is_rewritten_and_cleared(tmp_path, isolated):
+    ledger = small_ledger(tmp_path / "ledger.db")
+    code, out, terminal = _run_with_terminal_stderr(
+        ["import", _big_list(tmp_path / "清单.xlsx"), "--db", ledger, "--session", SESSION, "--today", "2023-09-01"],
+        isolated)
+    assert code == 0, terminal
+    assert "新增300件" in out and "\r" not in out  # stdout stays clean
+    assert "\r写入 300/300 100%" in terminal and "\r检查" in terminal
+    assert terminal.endswith("\r") and "\x1b" not in terminal  # cleared with spaces, no escape sequences
+    code, out, terminal = _run_with_terminal_stderr(
+        ["export", "--db", ledger, "--format", "xlsx", "--out", tmp_path / "台账.xlsx"], isolated)
+    assert code == 0, terminal
+    assert "已导出303件" in out and "\r导出 303/303 100%" in terminal
+    assert openpyxl.load_workbook(tmp_path / "台账.xlsx")["台账"].max_row == 304

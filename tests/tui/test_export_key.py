@@ -22,3 +22,29 @@ async def test_x_exports_the_ledger_to_the_documents_folder(desk, tmp_path, monk
     assert len(files) == 1
     sheet = openpyxl.load_workbook(files[0])["台账"]
     assert sheet.max_row == len(ids) + 1
+
+
+async def test_x_shows_a_progress_bar_told_from_the_store_thread(desk, tmp_path, monkeypatch):
+    import threading
+
+    from tui.widgets.work_progress import WorkProgress
+
+    path, ids = desk
+    monkeypatch.setattr(platformdirs, "user_documents_dir", lambda: str(tmp_path / "文档"))
+    reports: list[tuple[str, int, int, str]] = []
+    original = WorkProgress.Advanced.__init__
+
+    def recording(self, done, total, phase):
+        reports.append((threading.current_thread().name, done, total, phase))
+        original(self, done, total, phase)
+
+    monkeypatch.setattr(WorkProgress.Advanced, "__init__", recording)
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: any("已导出" in str(n.message) for n in pilot.app._notifications))
+        await pilot.pause()
+        assert not pilot.app.screen.query(WorkProgress)  # gone once the file is written
+    assert (len(ids), len(ids), "导出") in [r[1:] for r in reports]
+    assert {phase for *_, phase in reports} == {"读取", "导出"}
+    assert all(name.startswith("duban-store") for name, *_ in reports)

@@ -178,3 +178,56 @@ async def test_a_missing_file_is_refused_in_the_dialog(desk, tmp_path):
         await preview(pilot, dialog, tmp_path / "nowhere.xlsx")
         assert "不存在" in text_of(dialog, "#dialog-error")
         assert dialog.query_one("#path", Input).has_class("-invalid")
+
+
+async def test_the_progress_bar_follows_the_check_from_the_store_thread(desk, tmp_path, monkeypatch):
+    import threading
+
+    from textual.widgets import Label, ProgressBar
+
+    from tui.widgets.work_progress import WorkProgress
+
+    rows = [[i, f"2099{i:04d}", f"关于第{i}项的建议", "张三", "福田代表团", "主办", "本局", "2026-11-20"]
+            for i in range(1, 401)]
+    path = write_xlsx(tmp_path / "list.xlsx", rows)
+    reports: list[tuple[str, int, int, str]] = []
+    original = WorkProgress.Advanced.__init__
+
+    def recording(self, done, total, phase):
+        reports.append((threading.current_thread().name, done, total, phase))
+        original(self, done, total, phase)
+
+    monkeypatch.setattr(WorkProgress.Advanced, "__init__", recording)
+    shown: list[tuple[str, float, float | None, str]] = []  # what the bar showed, on the UI thread
+    handler = WorkProgress.on_work_progress_advanced
+
+    def showing(self, event):
+        handler(self, event)
+        bar = self.query_one(ProgressBar)
+        shown.append((threading.current_thread().name, bar.progress, bar.total, str(self.query_one(Label).render())))
+
+    monkeypatch.setattr(WorkProgress, "on_work_progress_advanced", showing)
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        bar = dialog.query_one(WorkProgress)
+        assert not bar.has_class("-working")  # nothing shown before the work
+        dialog.query_one("#session", Input).value = SESSION
+        await preview(pilot, dialog, path)
+        await pilot.pause()
+        assert "新增400件" in text_of(dialog, "#preview")
+        assert (400, 400, "检查") in [entry[1:] for entry in shown]
+        assert all(name == threading.main_thread().name for name, *_ in shown)
+        assert not bar.has_class("-working")  # hidden again once the preview is shown
+        assert {phase for _, _, _, phase in reports} == {"读取", "检查"}  # a preview writes nothing
+        assert all(name.startswith("duban-store") for name, *_ in reports)  # told from the store's thread
+
+        reports.clear()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LedgerScreen))
+    assert [r[1:] for r in reports if r[3] == "写入"][-1] == (400, 400, "写入")
+    assert all(name.startswith("duban-store") for name, *_ in reports)
+    from store.db import database
+
+    assert database.obj.execute_sql("SELECT COUNT(*) FROM event WHERE kind = '交办' AND note = '导入交办清单' "
+                                    "AND case_id IN (SELECT id FROM \"case\" WHERE number LIKE '2099%')"
+                                    ).fetchone()[0] == 400

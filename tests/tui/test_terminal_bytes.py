@@ -76,9 +76,17 @@ def poison(ids: dict[str, int]) -> None:
         Division.update(name=f"{HOSTILE}处{division.id}").where(Division.id == division.id).execute()
     Person.update(name=HOSTILE + "人", post=HOSTILE).execute()
     Session.update(name=HOSTILE + "届次").execute()
-    Event.update(note=HOSTILE).where(Event.kind != "创建").execute()
     CalendarDay.update(note=HOSTILE).execute()
+    # The timeline is append-only in the database: lift its triggers for this raw edit only.
+    from store.db import database
+    from store.ledger_schema import trigger_names, trigger_sql
+
+    for name in trigger_names("sqlite"):
+        database.obj.execute_sql(f"DROP TRIGGER {name}")
+    Event.update(note=HOSTILE).where(Event.kind != "创建").execute()
     ChangeRecord.update(note=HOSTILE, subject=HOSTILE).execute()
+    for statement in trigger_sql("sqlite"):
+        database.obj.execute_sql(statement)
 
 
 async def settle(pilot, seconds: float = 0.25) -> None:

@@ -3,12 +3,15 @@
 A dialog saves through the `submit` coroutine it is given. When the store refuses (a bad
 date, a step out of order, a case changed elsewhere) the dialog stays open with the reason
 shown and every field as the user typed it: nothing entered is lost. `esc` writes nothing.
+
+A dialog that writes to the ledger (`WRITES`, all but a few) does not open on a ledger that
+cannot be written: the App refuses it with the reason (tui/app.py `push_screen`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -38,6 +41,10 @@ class ActionDialog(ModalScreen[Any]):
         Binding("escape", "cancel", "取消", id="dialog.cancel", tooltip="关闭，不保存任何内容"),
         Binding("ctrl+s", "save", "保存", id="dialog.save", tooltip="保存"),
     ]
+
+    WRITES: ClassVar[bool] = True
+    """Saving writes to the ledger: on a read-only ledger the dialog does not open. False for a
+    dialog that writes elsewhere or only reads (the operator's name, a backup copy)."""
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     """A terminal under 30 rows gives the box its whole height and drops the blank padding."""

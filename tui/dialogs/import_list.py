@@ -5,6 +5,9 @@ UI thread: the dialog shows what the import would do (新增、更新、未变, 
 every problem found ("第N行「列名」：问题", the first few and a count), and nothing is
 written. Step 2 (`enter` or `ctrl+s` again) imports what was previewed and closes. Changing
 the path or the session after a preview goes back to step 1. `esc` writes nothing.
+
+While the file is read, checked and written, a progress bar (`WorkProgress`) shows the phase
+and how far it is: `preview` and `submit` get its thread-safe callback as `values["progress"]`.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ from textual.widgets import Input, Label, Static
 from store.errors import LedgerError
 from tui.dialogs.base import ActionDialog, Submit, save_hint
 from tui.text import plain, SafeInput
+from tui.widgets.work_progress import WorkProgress
 
 ERRORS_SHOWN = 10
 NOTES_SHOWN = 5
 
 Preview = Callable[[dict[str, Any]], Awaitable[Any]]
-"""Runs the dry run for {"path", "session"}; returns (table, ImportResult)."""
+"""Runs the dry run for {"path", "session", "progress"}; returns (table, ImportResult)."""
 
 
 def counts_line(result) -> str:
@@ -76,6 +80,7 @@ class ImportDialog(ActionDialog):
             SafeInput(placeholder="例如 ~/文档/交办清单.xlsx", id="path"),
             Label("届次（可空：取清单中的“届次”列；台账中没有的届次将新建）"),
             SafeInput(value=self.session or "", placeholder="例如 市七届人大五次会议", id="session"),
+            WorkProgress(id="import-progress"),
             Static("", id="preview"),
         )
 
@@ -113,7 +118,8 @@ class ImportDialog(ActionDialog):
         if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv"):
             self.show_error(f"“{path.name}”不是 .xlsx 或 .csv 文件。", box)
             return None
-        return {"path": path, "session": session_text.strip() or None}
+        return {"path": path, "session": session_text.strip() or None,
+                "progress": self.query_one(WorkProgress).callback}
 
     async def action_save(self) -> None:
         if self._saving:
@@ -135,6 +141,8 @@ class ImportDialog(ActionDialog):
                 return
         finally:
             self._saving = False
+            if self.is_attached:
+                self.query_one(WorkProgress).reset()
         self.dismiss(result)
 
     async def _preview(self, values: dict[str, Any], typed: tuple[str, str]) -> None:

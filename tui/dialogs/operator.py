@@ -16,6 +16,7 @@ class OperatorDialog(ActionDialog):
     """Who is using this desk: a name, checked as the store checks it, remembered for this login."""
 
     DEFAULT_CLASSES = "operator"
+    WRITES = False  # the name goes to the settings file, not the ledger
     BINDINGS = [
         Binding("escape", "cancel", "退出", id="operator.cancel", tooltip="不填姓名，退出督办台"),
     ]

@@ -304,14 +304,20 @@ class LedgerScreen(ActingMixin, Screen):
         from store.errors import LedgerError
         from store.io.export import export_xlsx_to_documents
 
+        from tui.widgets.work_progress import WorkProgress
+
         session_id = next((s.id for s in self.app.ledger.sessions if s.name == self.session), None)
         self.app.say(f"正在导出{self.scope_label}的台账……")
+        bar = WorkProgress(classes="export-progress")
+        await self.mount(bar, before=self.query_one(DeskFooter))
         try:
             path, count = await self.app.gateway.call(export_xlsx_to_documents, session_id=session_id,
-                                                      today=self.app.ledger.today)
+                                                      today=self.app.ledger.today, progress=bar.callback)
         except LedgerError as exc:
             self.app.say(exc.message, error=True)
             return
+        finally:
+            await bar.remove()
         self.app.say(f"已导出{count}件至 {path}", title="导出台账")
 
     def action_import_list(self) -> None:
@@ -320,16 +326,16 @@ class LedgerScreen(ActingMixin, Screen):
 
         operator = self.app.operator
 
-        def check(path, session):
-            table = importer.read_table(path)
-            return table, importer.import_table(table, operator, session=session, dry_run=True)
+        def check(path, session, progress):
+            table = importer.read_table(path, progress=progress)
+            return table, importer.import_table(table, operator, session=session, dry_run=True, progress=progress)
 
         async def preview(values):
-            return await self.app.gateway.call(check, values["path"], values["session"])
+            return await self.app.gateway.call(check, values["path"], values["session"], values.get("progress"))
 
         async def submit(values):
             result = await self.app.gateway.call(importer.import_table, values["table"], operator,
-                                                 session=values["session"])
+                                                 session=values["session"], progress=values.get("progress"))
             self.app.say(f"已导入：{counts_line(result)}。", title="导入交办清单")
             await self.app.after_write()
             return result
