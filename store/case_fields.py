@@ -23,7 +23,7 @@ PROPOSER_OF_BODY = {"人大": "代表", "政协": "委员"}
 LIMITS = {"number": 40, "title": MAX_TITLE, "summary": MAX_NOTE, "topic": 100, "lead_unit": 200, "unit": 200,
           "proposer_name": 50, "proposer_group": 100, "proposer_unit_title": 200, "proposer_phone": 50,
           "cosigner": 50}
-"""The importer's limits (store/io/importer.py `_LIMITS`), by the names used here."""
+"""The importer's limits (store/io/import_checks.py), by the names used here."""
 
 CASE_FIELDS = ("number", "kind", "title", "summary", "topic", "cosigners", "role", "lead_unit", "co_units",
                "assigned_on")

@@ -168,10 +168,16 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True, veri
         if is_new:
             _create_ledger(db, parsed.kind)
         elif reason is None:
-            from store.migrations import migrate_to_current
+            from store.migrations import migrate_to_current, stored_version
 
+            before = stored_version(db)
             db.duban_backup = migrate_to_current(  # type: ignore[attr-defined]
                 db, SCHEMA_VERSION, parsed.path if parsed.kind == "sqlite" else None)
+            if before < SCHEMA_VERSION:
+                kept = (f"升级前的副本在“{db.duban_backup}”" if db.duban_backup is not None
+                        else "PostgreSQL 台账的备份请用 pg_dump")
+                db.duban_upgrade_note = (  # type: ignore[attr-defined]
+                    f"台账已由数据结构版本 {before} 升级到 {SCHEMA_VERSION}（记录全部保留）；{kept}。")
             if verify is not False:
                 ensure_indexes(db)
     except DatabaseUnusable:
@@ -223,6 +229,15 @@ def _create_ledger(db: Database, engine: str) -> None:
         for statement in trigger_sql(engine):
             db.execute_sql(statement)
         models.Meta.create(key="schema_version", value=str(SCHEMA_VERSION))
+
+
+def take_upgrade_note(db: Database | None = None) -> str | None:
+    """Once: the sentence saying the ledger was just upgraded and where its old copy is."""
+    db = db or database.obj
+    note = getattr(db, "duban_upgrade_note", None) if db is not None else None
+    if note:
+        db.duban_upgrade_note = None  # type: ignore[attr-defined]
+    return note
 
 
 def read_only_reason(db: Database | None = None) -> str | None:

@@ -7,7 +7,7 @@ migration (store/migrations.py) adds anything, and `ADDED_BY_STEP` says what eac
 so that a version-1 ledger is expected to lack exactly what the later steps bring.
 
 Append-only: triggers refuse UPDATE and DELETE on `event` and `change_record` in the database
-itself, on SQLite and on PostgreSQL (which also refuses TRUNCATE), so that even a raw
+itself, on SQLite (also INSERT OR REPLACE of an existing row) and on PostgreSQL (also TRUNCATE), so that even a raw
 connection cannot rewrite the timeline. A mistake is corrected by a later event.
 """
 
@@ -40,7 +40,7 @@ lack it; step 2 creates it when missing.)"""
 
 def trigger_names(engine: str) -> set[str]:
     """The append-only triggers a current ledger has on `engine` ("sqlite" or "postgresql")."""
-    kinds = ("update", "delete") + (("truncate",) if engine == "postgresql" else ())
+    kinds = ("update", "delete") + (("truncate",) if engine == "postgresql" else ("replace",))
     return {f"{table}_no_{kind}" for table in APPEND_ONLY_TABLES for kind in kinds}
 
 
@@ -48,10 +48,17 @@ def trigger_sql(engine: str) -> list[str]:
     """The statements that create the append-only triggers (idempotent on both engines). They hold
     no `%`: the drivers would read it as a parameter mark."""
     if engine == "sqlite":
+        # INSERT OR REPLACE deletes the old row without firing a DELETE trigger (recursive_triggers
+        # is off by default): an insert that names an id already there is refused as well.
         return [
             f'CREATE TRIGGER IF NOT EXISTS {table}_no_{kind} BEFORE {kind.upper()} ON "{table}" '
             f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END"
             for table in APPEND_ONLY_TABLES for kind in ("update", "delete")
+        ] + [
+            f'CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON "{table}" '
+            f'WHEN EXISTS (SELECT 1 FROM "{table}" WHERE id = NEW.id) '
+            f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END"
+            for table in APPEND_ONLY_TABLES
         ]
     statements = [
         "CREATE OR REPLACE FUNCTION duban_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "

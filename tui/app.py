@@ -82,8 +82,13 @@ class DubanApp(App):
     def on_mount(self) -> None:
         from tui.screens.ledger import LedgerScreen
 
+        from store.db import take_upgrade_note
+
         self.show_operator()
         self.push_screen(LedgerScreen())
+        upgraded = take_upgrade_note()  # set by open_database before the desk started
+        if upgraded:
+            self.say(upgraded, title="台账已升级")
         if not self.operator:
             self.ask_operator()
         self.set_interval(self.refresh_seconds, self.check_for_changes, name="live-refresh")

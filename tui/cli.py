@@ -672,6 +672,11 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"{reason.rstrip('。')}，未能完成操作；{tail}")
         return EXIT_FAILED
     finally:
+        from store.db import take_upgrade_note
+
+        upgraded = take_upgrade_note()  # the desk shows it itself; a command says it on stderr
+        if upgraded:
+            _say(upgraded)
         close_database()
         clock.fix_today(previous_today)
 

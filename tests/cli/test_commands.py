@@ -17,7 +17,7 @@ from store import clock
 from store.db import close_database, open_database
 from store.io.export import HEADERS
 from store.models import Case, Session
-from tests.cli.conftest import assert_refused, state_of
+from tests.cli.conftest import REPO, assert_refused, state_of
 from tests.cli.helpers import TRICKY_TITLE, small_ledger
 
 
@@ -416,3 +416,21 @@ def test_help_is_chinese(cli, args):
     result = cli(*args)
     assert result.code == 0
     assert "用法：" in result.out and "显示本帮助并退出" in result.out
+
+
+def test_a_command_that_upgrades_an_old_ledger_says_so_and_where_the_copy_is(cli, tmp_path):
+    """Issue 11: the upgrade is never silent; the old file is kept beside the ledger."""
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    shutil.copyfile(REPO / "tests" / "ledgers" / "schema-v2.db", path)
+    result = cli("export", "--db", path, "--format", "csv")
+    assert result.code == 0
+    copies = sorted(tmp_path.glob("old.db.v2-备份-*.db"))
+    assert len(copies) == 1
+    assert "由数据结构版本 2 升级到" in result.err and copies[0].name in result.err
+    with sqlite3.connect(copies[0]) as raw:
+        assert raw.execute("SELECT value FROM duban_meta").fetchone() == ("2",)
+    again = cli("export", "--db", path, "--format", "csv")
+    assert again.code == 0 and again.err == ""

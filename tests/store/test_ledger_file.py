@@ -169,6 +169,8 @@ def test_an_old_ledger_lacking_a_later_part_is_not_called_incomplete(tmp_path):
     "DELETE FROM event",
     "UPDATE change_record SET operator = 'x'",
     "DELETE FROM change_record",
+    "INSERT OR REPLACE INTO event SELECT * FROM event WHERE id = 1",
+    "REPLACE INTO change_record SELECT * FROM change_record",
 ])
 def test_a_raw_connection_cannot_rewrite_the_timeline(tmp_path, statement):
     path = _current(tmp_path)
