@@ -19,7 +19,7 @@ from store import models, sqlite_file
 from store.errors import DatabaseUnusable
 from store.proxy import database  # bound here; callers import it from store.db as before
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The schema this code writes; recorded in `duban_meta` under `schema_version`."""
 
 SQLITE_PRAGMAS = {
@@ -91,6 +91,12 @@ def parse_target(target: str | os.PathLike | None) -> Target:
     return Target("sqlite", path=Path(text).expanduser())
 
 
+def _read_uri(db: Database, target: Target) -> str:
+    """The read-only URI `open_database` worked out for this ledger (never re-read from the file
+    while connected: see `sqlite_file.header_says_wal`)."""
+    return getattr(db, "duban_read_uri", "") or f"{target.path.resolve().as_uri()}?mode=ro"
+
+
 def verify_integrity(db: Database | None = None) -> None:
     """The check `open_database` deferred: raise DatabaseUnusable if damaged, else add missing indexes."""
     db = db or database.obj
@@ -98,7 +104,7 @@ def verify_integrity(db: Database | None = None) -> None:
     if target is None or target.kind != "sqlite" or getattr(db, "duban_verified", True):
         return
     try:
-        probe = sqlite3.connect(sqlite_file.read_uri(target.path), uri=True, timeout=8)
+        probe = sqlite3.connect(_read_uri(db, target), uri=True, timeout=8)
         try:
             sqlite_file.quick_check(probe, target.path)
         finally:
@@ -189,6 +195,10 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True, veri
         database.initialize(previous)
         raise DatabaseUnusable(f"无法打开数据库“{parsed.describe()}”：{describe_db_error(exc)}") from None
     db.duban_target = parsed  # type: ignore[attr-defined]
+    # The read-only URI is worked out once, before connecting: reading the file's header again while
+    # connected would close a descriptor of the ledger, and POSIX then drops every lock SQLite holds
+    # on it in this process — another process closing its connection would delete the WAL under us.
+    db.duban_read_uri = state.read_uri if parsed.kind == "sqlite" else ""  # type: ignore[attr-defined]
     db.duban_verified = verify is not False  # type: ignore[attr-defined]
     db.duban_read_only = reason  # type: ignore[attr-defined]
     return db
@@ -315,8 +325,7 @@ class ChangeWatcher:
         target: Target | None = getattr(db, "duban_target", None)
         self._sqlite: sqlite3.Connection | None = None
         if target is not None and target.kind == "sqlite":
-            self._sqlite = sqlite3.connect(sqlite_file.read_uri(target.path), uri=True, timeout=8,
-                                           check_same_thread=False)
+            self._sqlite = sqlite3.connect(_read_uri(db, target), uri=True, timeout=8, check_same_thread=False)
         self._last = self._read()
 
     def _read(self):

@@ -38,3 +38,16 @@ def as_of(day: dt.date) -> str:
 def chinese_date(day: dt.date) -> str:
     """2023年9月19日."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def stored_date(value) -> dt.date | None:
+    """A date as the ledger may hold it — a date, an ISO text (JSON, SQLite), or nothing — as a date
+    (None for nothing or for text that is not a date)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None

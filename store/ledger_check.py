@@ -10,7 +10,9 @@ cannot make a case look half-recorded):
   events carry the versions 1…N (store/actions/common.py `_record` appends one event per
   version, from 0 at 交办); the cached next deadline (`next_due`, `next_milestone`,
   `next_due_estimated`) equals its recomputed value (store/deadlines.py `stale_next_due`);
-  `urge_count` and `urge_level` equal the 催办 events not undone (store/actions/edits.py).
+  `urge_count` and `urge_level` equal the 催办 events not undone (store/actions/edits.py);
+  `units_expected` and `units_received` equal the counts of the case's co-units and of their
+  opinions (or separate replies) in `unit_progress` (store/co_units.py `unit_counts`).
 
 `check_file(path)` makes the file and layout checks on a SQLite file the opener refuses (damaged
 or incomplete), through a read-only connection, so that `duban check` can still say what is wrong.
@@ -37,7 +39,8 @@ NOTICE = "提醒"
 SHOWN_PER_KIND = 20
 """Findings shown one by one per kind; the rest are counted in one line."""
 
-CHECKS = ("完整性", "外键", "表和列", "只增保护", "数据结构版本", "版本号与跟进记录", "缓存的期限", "催办次数")
+CHECKS = ("完整性", "外键", "表和列", "只增保护", "数据结构版本", "版本号与跟进记录", "缓存的期限", "催办次数",
+          "会办单位计数")
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ def check_file(path) -> CheckReport:
 
     path = Path(path)
     started = time.monotonic()
-    with path.open("rb") as handle:
+    with path.open("rb") as handle:  # no connection to it is open: the opener refused it
         if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise DatabaseUnusable(f"“{path}”不是 SQLite 数据库文件，不是台账，无从检查。")
     counts: list[int | None] = [None, None]
@@ -209,7 +212,7 @@ def _invariants_of_file(path: Path, labels: dict[int, str]) -> list[Finding]:
     database.initialize(db)
     try:
         with db.atomic():
-            return _versions(labels) + _deadlines(labels) + _urges(labels)
+            return _versions(labels) + _deadlines(labels) + _urges(labels) + _units(labels)
     finally:
         db.close()
         database.initialize(previous)
@@ -251,7 +254,7 @@ def check_ledger() -> CheckReport:
         findings = _structure(rows, engine, labels, SCHEMA_VERSION)
         damaged = any(f.kind in ("完整性", "表和列") and f.severity == ERROR for f in findings)
         if not damaged:
-            findings += _versions(labels) + _deadlines(labels) + _urges(labels)
+            findings += _versions(labels) + _deadlines(labels) + _urges(labels) + _units(labels)
         cases, events = (rows(f'SELECT COUNT(*) FROM "{t}"')[0][0] for t in ("case", "event"))
     where = target.describe() if target is not None else "台账"
     return CheckReport(where, cases, events, tuple(findings), seconds=time.monotonic() - started)
@@ -330,6 +333,25 @@ def _urges(labels: dict[int, str]) -> list[Finding]:
         else:
             continue
         findings.append(Finding(ERROR, "催办次数", text, case_id))
+    return findings
+
+
+def _units(labels: dict[int, str]) -> list[Finding]:
+    """The cached 会办意见 counts (units_expected, units_received) against the case's co-units and progress."""
+    from store.co_units import progress_label, unit_counts
+    from store.models import Case
+
+    findings = []
+    query = (Case.select(Case.id, Case.role, Case.co_units, Case.unit_progress, Case.units_expected,
+                         Case.units_received).order_by(Case.id))
+    for case in query:
+        expected, received = unit_counts(case)
+        if (case.units_expected, case.units_received) == (expected, received):
+            continue
+        what = progress_label(case.role)
+        findings.append(Finding(ERROR, "会办单位计数",
+                                f"{labels.get(case.id, case.id)}记为{what} {case.units_received}/{case.units_expected}，"
+                                f"按单位和办理情况应为 {received}/{expected}。", case.id))
     return findings
 
 

@@ -32,6 +32,9 @@ ADDED_BY_STEP: dict[int, dict] = {
                     "case": {"next_due_estimated"}}},
     3: {"columns": {"case": {"first_evaluation", "first_evaluated_on", "extension_late"}}},
     4: {"triggers": True},
+    5: {"columns": {"case": {"unit_progress", "units_expected", "units_received", "reply_early_reason", "own_part",
+                             "form_sent_on", "form_sent_how", "form_holder", "form_due", "form_urge_count",
+                             "form_returned_on", "evaluation_work", "is_typical", "typical_note"}}},
 }
 """What each migration step adds; a ledger at an earlier version is not expected to have it.
 (`weekly_review` came during version 1 without a version change, so a version-1 ledger may

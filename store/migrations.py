@@ -73,7 +73,43 @@ def _to_4(db: Database) -> None:
         db.execute_sql(statement)
 
 
-STEPS = {2: _to_2, 3: _to_3, 4: _to_4}
+STEP_5_COLUMNS = (
+    ("unit_progress", "TEXT NOT NULL DEFAULT '{}'"),
+    ("units_expected", "INTEGER NOT NULL DEFAULT 0"),
+    ("units_received", "INTEGER NOT NULL DEFAULT 0"),
+    ("reply_early_reason", "TEXT NOT NULL DEFAULT ''"),
+    ("own_part", "TEXT NOT NULL DEFAULT ''"),
+    ("form_sent_on", "DATE"),
+    ("form_sent_how", "VARCHAR(255) NOT NULL DEFAULT ''"),
+    ("form_holder", "VARCHAR(255) NOT NULL DEFAULT ''"),
+    ("form_due", "DATE"),
+    ("form_urge_count", "INTEGER NOT NULL DEFAULT 0"),
+    ("form_returned_on", "DATE"),
+    ("evaluation_work", "VARCHAR(255) NOT NULL DEFAULT ''"),
+    ("is_typical", "BOOLEAN NOT NULL DEFAULT FALSE"),
+    ("typical_note", "TEXT NOT NULL DEFAULT ''"),
+)
+
+
+def _to_5(db: Database) -> None:
+    """Each co-unit's opinion, 会签 and separate reply; the evaluation form; typical cases.
+
+    The cached counts of expected co-units are filled from each case's `co_units`; a returned
+    evaluation already on the ledger counts as its form returned on the evaluation's date."""
+    from store.models import Case
+
+    for name, definition in STEP_5_COLUMNS:
+        db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {name} {definition}')
+    from store.co_units import expected_units
+
+    for case in Case.select(Case.id, Case.role, Case.co_units).where(Case.role.in_(("主办", "分办"))):
+        expected = len(expected_units(case))
+        if expected:
+            Case.update(units_expected=expected).where(Case.id == case.id).execute()
+    Case.update(form_returned_on=Case.evaluated_on).where(Case.evaluated_on.is_null(False)).execute()
+
+
+STEPS = {2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5}
 
 
 def stored_version(db: Database) -> int:

@@ -41,6 +41,7 @@ RESULT_CLASS_NAMES = {
     "D": "留作参考",
 }
 EVALUATIONS = ("满意", "基本满意", "不满意")
+FORM_SENT_HOW = ("随答复", "当面送达", "电子")  # 征询意见表: how it went out
 DISCLOSURES = ("公开", "部分公开", "不公开")
 CONTACT_METHODS = ("电话", "上门拜访", "座谈面商", "共同调研")
 CONTACT_STAGES = ("办前", "办中", "办后")
@@ -64,6 +65,12 @@ EVENT_KINDS = (
     "公开",
     "回头看",
     "办结",
+    "单位意见",
+    "单位催办",
+    "分办答复",
+    "送征询表",
+    "催收征询表",
+    "典型案例",
     "修改",
     "更正",
     "撤销",
@@ -234,6 +241,23 @@ class Case(BaseModel):
     review_due = LocalDateField(null=True)  # 回头看 next date (B/C promises)
     reviewed_on = LocalDateField(null=True)
     closed_on = LocalDateField(null=True)
+    # Co-units (schema 5): for a 主办 case, each 会办/汇办 unit's opinion and 会签; for a 分办 case,
+    # each other unit's separate reply. Keyed by the unit's name as in `co_units` (store.co_units).
+    unit_progress = JSONField(default=dict)
+    units_expected = IntegerField(default=0)  # cache: opinions (主办) or replies (分办) expected
+    units_received = IntegerField(default=0)  # cache: of which received
+    reply_early_reason = TextField(default="")  # replied before every co-unit's opinion was in
+    own_part = TextField(default="")  # 分办: the bureau's own part of the case
+    # The evaluation form (征询意见表, schema 5); `evaluation` is its 办理结果, `evaluation_work` its 办理工作.
+    form_sent_on = LocalDateField(null=True)
+    form_sent_how = CharField(default="")  # 随答复 / 当面送达 / 电子
+    form_holder = CharField(default="")  # who holds the form now (the proposer, a contact person …)
+    form_due = LocalDateField(null=True)  # due back: form_return_working_days after sending
+    form_urge_count = IntegerField(default=0)
+    form_returned_on = LocalDateField(null=True)
+    evaluation_work = CharField(default="")  # 办理工作: 满意 / 基本满意 / 不满意
+    is_typical = BooleanField(default=False)  # 典型案例, for the year's summary
+    typical_note = TextField(default="")
     version = IntegerField(default=1)
     # Caches rewritten by store.actions in the same transaction as each event:
     next_due = LocalDateField(null=True)

@@ -34,8 +34,10 @@ class RuleSet:
     reply_months: int = 3  # 答复: calendar months after 交办
     max_reply_months: int = 6  # 延期 may not go past this
     opinion_months: int = 1  # 汇办意见: calendar months after 交办
+    unit_opinion_months: int = 1  # 会办单位意见 (a 主办 case's co-units): calendar months after 交办
     rehandle_months: int = 1  # 重新办理: months after 不满意
     evaluation_working_days: int = 20  # 评价: chase after the reply
+    form_return_working_days: int = 20  # 征询意见表: due back, working days after it is sent
     disclosure_working_days: int = 20  # 公开: decide after the reply
     review_months: int = 3  # 回头看 of B/C promises after the reply
     stale_days: int = 7  # no follow-up for this long: stale
@@ -62,8 +64,10 @@ RULE_LABELS: dict[str, tuple[str, str]] = {
     "reply_months": ("答复期限", "交办后月数"),
     "max_reply_months": ("延期上限", "交办后月数"),
     "opinion_months": ("汇办意见期限", "交办后月数"),
+    "unit_opinion_months": ("会办单位意见期限", "交办后月数"),
     "rehandle_months": ("重新办理期限", "不满意后月数"),
     "evaluation_working_days": ("评价催收", "答复后工作日数"),
+    "form_return_working_days": ("征询意见表收回期限", "送出后工作日数"),
     "disclosure_working_days": ("公开决定期限", "答复后工作日数"),
     "review_months": ("回头看", "答复后月数"),
     "stale_days": ("滞后天数", "无跟进天数"),
@@ -77,8 +81,10 @@ RULE_BOUNDS: dict[str, tuple[int, int]] = {
     "reply_months": (1, 12),
     "max_reply_months": (1, 24),
     "opinion_months": (1, 12),
+    "unit_opinion_months": (1, 12),
     "rehandle_months": (1, 12),
     "evaluation_working_days": (1, 120),
+    "form_return_working_days": (1, 120),
     "disclosure_working_days": (1, 120),
     "review_months": (1, 24),
     "stale_days": (1, 90),
@@ -161,7 +167,7 @@ OVERDUE = "已逾期"
 class Milestone:
     """One deadline of a case: what, when due, when done, and how the rule counts."""
 
-    key: str  # sign, opinion, reply, evaluation, rehandle, reevaluation, disclosure, review
+    key: str  # sign, opinion, units, reply, evaluation, rehandle, reevaluation, disclosure, review
     label: str  # 签收, 汇办意见, 答复 …
     due: dt.date
     done_on: dt.date | None = None
@@ -218,6 +224,11 @@ def opinion_due(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | N
     return _rolled(add_months(case.assigned_on, rules.opinion_months), rules, calendar)
 
 
+def unit_opinion_due(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | None = None) -> dt.date:
+    """When a 主办 case's co-units owe their opinions (会办/汇办意见): 交办 + 1 month by default."""
+    return _rolled(add_months(case.assigned_on, rules.unit_opinion_months), rules, calendar)
+
+
 def reply_due(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | None = None) -> dt.date:
     """答复期限: the extension if granted, else 交办 + the rule's months (moved past rest days
     when the session says so)."""
@@ -244,6 +255,11 @@ def milestones(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | No
         result.append(by_date("opinion", "汇办意见", add_months(case.assigned_on, rules.opinion_months),
                               case.opinion_sent_on))
         return result
+    from store.co_units import units_done_on
+
+    if case.role == "主办" and getattr(case, "units_expected", 0):
+        result.append(by_date("units", "会办意见", add_months(case.assigned_on, rules.unit_opinion_months),
+                              units_done_on(case)))
     result.append(by_date("reply", "答复", case.extended_due or add_months(case.assigned_on, rules.reply_months),
                           case.replied_on))
     if case.replied_on is None:
@@ -255,9 +271,18 @@ def milestones(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | No
 
     # The first 评价 keeps its own date through re-handling (a second 不满意 moves rehandle_started_on).
     first_evaluation = getattr(case, "first_evaluated_on", None) or case.rehandle_started_on or case.evaluated_on
-    result.append(
-        by_working_days("evaluation", "评价", case.replied_on, rules.evaluation_working_days, first_evaluation)
-    )
+    form_sent_on = getattr(case, "form_sent_on", None)
+    form_due = getattr(case, "form_due", None)
+    rehandle_replied_on = getattr(case, "rehandle_replied_on", None)
+    first_form = form_sent_on is not None and (rehandle_replied_on is None or form_sent_on < rehandle_replied_on)
+    if first_form:  # the form is out: due back on the date written on it (征询意见表收回期限)
+        result.append(Milestone("evaluation", "评价", form_due, first_evaluation, True) if form_due else
+                      by_working_days("evaluation", "评价", form_sent_on, rules.form_return_working_days,
+                                      first_evaluation))
+    else:
+        result.append(
+            by_working_days("evaluation", "评价", case.replied_on, rules.evaluation_working_days, first_evaluation)
+        )
     if case.rehandle_started_on is not None:
         result.append(
             by_date(
@@ -273,11 +298,12 @@ def milestones(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | No
                 if case.evaluated_on and case.evaluated_on >= case.rehandle_replied_on and case.evaluation
                 else None
             )
-            result.append(
-                by_working_days(
-                    "reevaluation", "再次评价", case.rehandle_replied_on, rules.evaluation_working_days, evaluated_again
-                )
-            )
+            if form_sent_on is not None and form_sent_on >= case.rehandle_replied_on and form_due:
+                # a second form went out after the new reply: due back on the date written on it
+                result.append(Milestone("reevaluation", "再次评价", form_due, evaluated_again, True))
+            else:
+                result.append(by_working_days("reevaluation", "再次评价", case.rehandle_replied_on,
+                                              rules.evaluation_working_days, evaluated_again))
     result.append(
         by_working_days("disclosure", "公开", case.replied_on, rules.disclosure_working_days, case.disclosed_on)
     )

@@ -83,7 +83,12 @@ def probe_uri(path: Path) -> str:
 
 
 def header_says_wal(path: Path) -> bool:
-    """True when the file's header marks it as a WAL database (bytes 18 and 19 are 2)."""
+    """True when the file's header marks it as a WAL database (bytes 18 and 19 are 2).
+
+    Only before this process connects to the ledger: closing any descriptor of the file drops
+    every POSIX lock the process holds on it, SQLite's among them, and another process closing
+    its own connection then deletes the WAL file this one is still writing to (its commits are
+    lost). Once connected, use the URI `open_database` kept (`db.duban_read_uri`)."""
     try:
         with path.open("rb") as handle:
             handle.seek(18)

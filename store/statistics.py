@@ -12,7 +12,7 @@ Every figure is counted as of one day (`today`, 截至) and says which cases it 
   against that deadline, and the rounds are counted in the on-time figures.
 - 评价: the evaluation history of each case (every 评价 still standing, with its corrections,
   and the new replies between them) — first evaluation, latest, re-evaluations — so that a
-  不满意 stays counted after the case is answered again.
+  不满意 stays counted after the case is answered again; the forms (征询意见表): store.form_figures.
 - 面商率: cases with face-to-face contact over the cases in which the bureau answers the
   proposer (主办/承办/分办, not 汇办); contacts counted by method and by stage.
 """
@@ -24,6 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from store import clock
+from store.figures import stored_date as _day
+from store.form_figures import FORM_EVENT_KINDS, FormFigures, form_figures
 from store.models import CONTACT_METHODS, CONTACT_STAGES, EVALUATIONS, Case, Event, Session
 from store.rules import (
     DEFAULT_RULES,
@@ -93,17 +95,6 @@ class EvaluationHistory:
         if self.latest.evaluation == "不满意":
             return "待再次评价"
         return self.latest.evaluation
-
-
-def _day(value) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 def _rolled(day: dt.date, rules: RuleSet, calendar) -> dt.date:
@@ -239,6 +230,7 @@ class SessionStatistics:
     contacts_by_method: dict[str, int] = field(default_factory=dict)  # contact events (次)
     contacts_by_stage: dict[str, int] = field(default_factory=dict)
     replied_without_contact: int = 0  # 主办/承办/分办 replied with no contact at all
+    forms: FormFigures = field(default_factory=FormFigures)  # 征询意见表 sent, returned, 待收回; 办理工作
 
     @property
     def sign_denominator(self) -> int:
@@ -272,7 +264,7 @@ def session_statistics(session_id: int | None = None, *, today: dt.date | None =
     cases = list(query)
     all_rules = _all_rules()
     calendar = load_calendar()
-    events = _standing_events(session_id, ("评价", "答复", "更正", "沟通"))
+    events = _standing_events(session_id, ("评价", "答复", "更正", "沟通", *FORM_EVENT_KINDS))
     by_case: dict[int, list] = {}
     for event in events:
         if event.kind != "沟通":
@@ -351,6 +343,7 @@ def session_statistics(session_id: int | None = None, *, today: dt.date | None =
         contacts_by_method={m: sum(1 for e in contacts if e.method == m) for m in CONTACT_METHODS},
         contacts_by_stage={s: sum(1 for e in contacts if e.stage == s) for s in CONTACT_STAGES},
         replied_without_contact=sum(1 for c in answering if c.replied_on is not None and c.id not in contacted_ids),
+        forms=form_figures(answering, events, today),
     )
 
 

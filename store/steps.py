@@ -10,7 +10,8 @@ the action; 延期 after the current deadline is `extension_terms`' answer (it d
 
 The order: 签收 (or 申请调整) comes first — 分派, 汇办意见, 延期 and 答复 only once signed; a
 汇办 case sends its opinion and neither replies nor is evaluated; 评价, 公开 and 回头看
-follow the reply; 办结 follows the reply (or the opinion) and any 回头看 still due.
+follow the reply; 办结 follows the reply (or the opinion) and any 回头看 still due. 送征询表 follows
+the reply (or the new reply after 不满意), one form out at a time; 催收征询表 needs a form out.
 Every refusal sentence of these rules is written here and nowhere else.
 """
 
@@ -40,6 +41,11 @@ STEP_NAMES: dict[str, str] = {
     "review": "回头看",
     "close": "办结",
     "urge": "催办",
+    "unit_opinion": "单位意见",
+    "unit_urge": "单位催办",
+    "typical": "典型案例",
+    "form_send": "送征询表",
+    "form_chase": "催收征询表",
 }
 """Every step a case screen offers, by key, with its name in the office's words."""
 
@@ -55,13 +61,32 @@ STEP_ROLES: dict[str, frozenset[str]] = {
     "evaluate": ANSWERING,
     "disclose": ANSWERING,
     "review": ANSWERING,
+    "unit_opinion": frozenset({"主办", "分办"}),
+    "unit_urge": frozenset({"主办"}),
+    "typical": ANSWERING,
+    "form_send": ANSWERING,
+    "form_chase": ANSWERING,
 }
 """Steps that fit only some roles (the others fit every role)."""
+
+
+UNIT_STEPS = frozenset({"unit_opinion", "unit_urge"})
+"""Steps about the other units of a case: not offered on a case that lists none."""
 
 
 def fits_role(case, step: str) -> bool:
     """Whether the step belongs to the case's role at all (汇办意见 only on 汇办, 答复 not on it)."""
     return case.role in STEP_ROLES.get(step, frozenset({case.role}))
+
+
+def offered(case, step: str) -> bool:
+    """Whether the case screen offers the step at all: it fits the role, and a step about other
+    units needs a case that lists some (its key, pressed anyway, still says why not)."""
+    from store.co_units import expected_units
+
+    if step in UNIT_STEPS and not expected_units(case):
+        return False
+    return fits_role(case, step)
 
 
 def steps_for(case) -> dict[str, str | None]:
@@ -119,6 +144,11 @@ OTHER_ROLE = {
     "evaluate": "{label}是{contributing_case}，{proposer}评价的是主办单位的答复。",
     "disclose": "{label}是{contributing_case}，由主办单位答复{proposer}并决定是否公开；本局报送{opinion}即可。",
     "review": "{label}是{contributing_case}，答复的落实由主办单位回头看。",
+    "unit_opinion": "{label}是{role}件，没有需要本局收集意见或答复的其他单位。",
+    "unit_urge": "{label}是{role}件，没有需要本局催收意见的{co_units}。",
+    "typical": "{label}是{contributing_case}，由主办单位答复{proposer}，不作为本局的典型案例。",
+    "form_send": "{label}是{contributing_case}，由主办单位答复{proposer}并征询意见，本局不送征询意见表。",
+    "form_chase": "{label}是{contributing_case}，由主办单位答复{proposer}并征询意见，本局没有征询意见表可催收。",
 }
 """Why a step does not fit the case's role (in the words of the case's body)."""
 
@@ -127,7 +157,8 @@ def _other_role(case, label: str, step: str, said: Words) -> str | None:
     if fits_role(case, step):
         return None
     return OTHER_ROLE[step].format(label=label, role=said.role(case.role), proposer=said.proposer,
-                                   opinion=said.opinion, contributing_case=said.contributing_case)
+                                   opinion=said.opinion, contributing_case=said.contributing_case,
+                                   co_units=said.co_units)
 
 
 # ------------------------------------------------------------------------------ the rules
@@ -241,6 +272,79 @@ def _urge(case, label, said):
     return None
 
 
+def _typical(case, label, said):
+    """典型案例: a case the bureau answered; taking the mark back is always possible."""
+    reason = _other_role(case, label, "typical", said)
+    if reason is None and not getattr(case, "is_typical", False) and case.replied_on is None:
+        reason = (_transferred_sentence(label, "标记典型案例") if _transferred(case)
+                  else f"{label}尚未答复，答复后才能标记为典型案例。")
+    return reason
+
+
+def _no_units(case, label, said) -> str | None:
+    from store.co_units import expected_units
+
+    if expected_units(case):
+        return None
+    return f"{label}没有{said.co_units if case.role == '主办' else '其他分办单位'}，无需记录单位意见或答复。"
+
+
+def _unit_opinion(case, label, said):
+    """单位意见 / 分办答复: on a 主办 or 分办 case that names other units, once signed."""
+    return (_other_role(case, label, "unit_opinion", said) or _no_units(case, label, said)
+            or _unsigned(case, label, "记录单位意见"))
+
+
+def _unit_urge(case, label, said):
+    """单位催办: a 主办 case's co-unit whose opinion is still out, before the reply."""
+    from store.co_units import missing_units
+
+    reason = _other_role(case, label, "unit_urge", said) or _no_units(case, label, said)
+    if reason is None and case.status == "已办结":
+        reason = f"{label}已办结，无需催办{said.co_units}。"
+    if reason is None and case.replied_on is not None:
+        reason = f"{label}已于{case.replied_on}答复，无需再催办{said.co_units}的意见。"
+    if reason is None and not missing_units(case):
+        reason = f"{label}各{said.co_units}的意见均已收到，无需催办。"
+    return reason or _unsigned(case, label, f"催办{said.co_units}")
+
+
+def _form_out(case) -> bool:
+    """征询意见表 sent and not yet back (待收回)."""
+    return getattr(case, "form_sent_on", None) is not None and getattr(case, "form_returned_on", None) is None
+
+
+def _form_send(case, label, said):
+    """送征询表: after the reply (or the new reply after 不满意), one form out at a time."""
+    reason = _other_role(case, label, "form_send", said)
+    if reason is None and case.replied_on is None:
+        reason = (_transferred_sentence(label, "送征询意见表") if _transferred(case)
+                  else f"{label}尚未答复，请先{_sign_first(case)}答复再送征询意见表。")
+    if reason is None and case.status == "重新办理":
+        reason = f"{label}正在重新办理，请先记录重新答复，再送征询意见表。"
+    if reason is None and _form_out(case):
+        reason = (f"{label}的征询意见表已于{case.form_sent_on}送出，尚未收回；"
+                  "请催收或登记收回（评价），不必再送。")
+    if reason is None and case.evaluation:
+        reason = f"{label}已收到{said.evaluation}（{case.evaluation}），本次答复无需再送征询意见表。"
+    return reason
+
+
+def _form_chase(case, label, said):
+    """催收征询表: a form is out and not back."""
+    reason = _other_role(case, label, "form_chase", said)
+    if reason is None and getattr(case, "form_sent_on", None) is None:
+        if _transferred(case):
+            reason = _transferred_sentence(label, "催收征询意见表")
+        elif case.replied_on is None:
+            reason = f"{label}尚未答复，还没有征询意见表可催收。"
+        else:
+            reason = f"{label}尚未送出征询意见表，请先送征询意见表再催收。"
+    if reason is None and not _form_out(case):
+        reason = f"{label}的征询意见表已于{case.form_returned_on}收回，无需催收。"
+    return reason
+
+
 _RULES = {
     "sign": _sign,
     "adjust": _adjust,
@@ -256,6 +360,11 @@ _RULES = {
     "review": _review,
     "close": _close,
     "urge": _urge,
+    "unit_opinion": _unit_opinion,
+    "unit_urge": _unit_urge,
+    "typical": _typical,
+    "form_send": _form_send,
+    "form_chase": _form_chase,
 }
 
 

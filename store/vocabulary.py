@@ -69,8 +69,9 @@ class Words:
         return tuple(self.role(role) for role in ROLES)
 
     def milestone(self, label: str) -> str:
-        """A milestone's or event kind's label as this body says it (汇办意见 → 会办意见)."""
-        return self.opinion if label == "汇办意见" else label
+        """A milestone's or event kind's label as this body says it: 汇办意见 on a 人大 case, 会办意见 on a
+        政协 case (the stored 汇办意见 of a contributing case, and the 会办意见 milestone of a 主办 case)."""
+        return self.opinion if label in ("汇办意见", "会办意见") else label
 
 
 _NPC = Words(body="人大", case="建议", case_long="代表建议", proposer="代表", people="人大代表",

@@ -5,7 +5,8 @@ each once with all its reasons: a milestone overdue (答复已逾期3天) or due
 (签收7日内到期), stale (滞后), an urge unanswered past its respond-by date (催办逾期未复,
 counted as the division board counts it), a reply awaiting evaluation (待评价), re-handling
 under way (重新办理中), a B/C promise due for 回头看 (回头看到期), a disclosure due (公开到期),
-a 主办/承办/分办 case replied with no contact with the proposer at all (已答复未沟通).
+a 主办/承办/分办 case replied with no contact with the proposer at all (已答复未沟通), a 主办
+case not yet replied whose co-units' opinions are past due (会办意见已逾期3天（市公安局未报）).
 
 A week's review keeps the list it started with (`WeeklyReview`), so that it is the same list
 after a restart. Each case checked is a 查办 event naming the week (`actions.mark_reviewed`);
@@ -21,6 +22,7 @@ from dataclasses import dataclass, replace
 from peewee import JOIN, IntegrityError
 
 from store import clock
+from store.co_units import missing_units
 from store.db import read_only_reason
 from store.errors import LedgerError
 from store.models import Case, Division, Event, Session, WeeklyReview
@@ -108,7 +110,9 @@ def _reasons(case, today: dt.date, rules, calendar, unanswered: set[int], body: 
         own = _OWN_WORDS.get(milestone.key)
         # 评价已逾期3个工作日 / 答复已逾期3天: the unit the ledger counts this milestone in.
         late = f"{milestone.label}已{milestone_countdown(milestone, today, calendar)}"
-        if milestone.key in ("evaluation", "reevaluation"):
+        if milestone.key == "units" and days < 0:  # name the co-units still out
+            reasons.append(f"{late}（{'、'.join(missing_units(case))}未报）")
+        elif milestone.key in ("evaluation", "reevaluation"):
             reasons.append(own)
             if days < 0:
                 reasons.append(late)

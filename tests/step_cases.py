@@ -67,6 +67,11 @@ def _re_replied(case_id: int) -> None:
     actions.reply(case_id, OPERATOR, on=_day("2023-08-28"), doc_no="深政数函〔2023〕97号", result_class="A")
 
 
+def _form_out(case_id: int) -> None:
+    _replied(case_id)
+    actions.send_form(case_id, OPERATOR, how="当面送达", on=_day("2023-08-21"))
+
+
 def _refused_adjustment(case_id: int) -> None:
     _adjusting(case_id)
     actions.record_adjustment_result(case_id, OPERATOR, approved=False, on=_day("2023-06-05"))
@@ -92,6 +97,7 @@ STATES: tuple[tuple[str, str, tuple[str, ...], Callable[[int], None]], ...] = (
     ("办理中（已延期）", "办理中", ANSWERING, _extended),
     ("已答复", "已答复", ANSWERING, _replied),
     ("已答复（回头看未完成）", "已答复", ANSWERING, lambda case_id: _replied(case_id, "B")),
+    ("已答复（征询意见表待收回）", "已答复", ANSWERING, _form_out),
     ("重新办理", "重新办理", ANSWERING, _dissatisfied),
     ("已答复（重新答复后）", "已答复", ANSWERING, _re_replied),
     ("已反馈", "已反馈", ("汇办",), _opinion),
@@ -140,6 +146,14 @@ def try_step(step: str, case_id: int) -> None:
         "review": lambda: actions.record_review(case_id, OPERATOR, findings="已落实"),
         "close": lambda: actions.close(case_id, OPERATOR),
         "urge": lambda: actions.urge_division(case_id, OPERATOR),
+        "unit_opinion": lambda: (
+            actions.record_split_reply(case_id, OPERATOR, unit=(case.co_units or ["市公安局"])[0])
+            if case.role == "分办" else
+            actions.record_unit_opinion(case_id, OPERATOR, unit=(case.co_units or ["市公安局"])[0], summary="同意")),
+        "unit_urge": lambda: actions.urge_unit(case_id, OPERATOR, unit=(case.co_units or ["市公安局"])[0]),
+        "form_send": lambda: actions.send_form(case_id, OPERATOR, how="随答复"),
+        "form_chase": lambda: actions.chase_form(case_id, OPERATOR),
+        "typical": lambda: actions.mark_typical(case_id, OPERATOR, note="典型"),
     }
     calls[step]()
 

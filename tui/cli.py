@@ -4,11 +4,15 @@
     duban seed --fixture 名称 --db 路径 [--cases N] [--today …]           写入示例数据
     duban export --db 目标 --format csv|json|xlsx [--out 文件] [--public]  导出台账
     duban import 文件.xlsx|文件.csv --db 目标 [--session 届次] [--dry-run]  导入交办清单
-    duban report summary --db 目标 [--session 届次]                        基本情况
-    duban report weekly --db 目标 [--week YYYY-Www] [--format md|xlsx] [--out 文件]  督办周报
+    duban report summary --db 目标 [--session 届次] [--full] [--format txt|docx] [--out 文件]  年度总结
+    duban report weekly --db 目标 [--week YYYY-Www] [--format md|xlsx|docx] [--out 文件]   督办周报
+    duban notice --division 处室 | --case 编号 --unit 单位 [--format txt|docx] [--out 文件]  催办通知
+    duban form 编号 --db 目标 [--session 届次] [--format txt|docx] [--out 文件]            征询意见表
+    duban org|calendar|rules|session|backup|check …    处室人员、日历、规则、届次、备份与检查
 
-Only opening the desk imports Textual (lazily, `tui.app.run`); `seed`, `export` and
-`report` stay on the store. Every refusal is one Chinese sentence on stderr with exit code
+`report`, `notice` and `form` live in `tui.cli_report`; the office's settings in
+`tui.cli_office`, `cli_calendar`, `cli_sessions` and `cli_maintenance`.
+Only opening the desk imports Textual (lazily, `tui.app.run`); every command stays on the store. Every refusal is one Chinese sentence on stderr with exit code
 2, and is made before anything is created or changed; an unexpected failure is one
 sentence too (exit 1), with the traceback written to the user's log folder.
 """
@@ -151,26 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--operator", metavar="姓名", default=None, help="操作人，记入交办记录")
     _add_today(importer)
 
-    report = commands.add_parser("report", help="报表：summary（年度总结“基本情况”）、weekly（督办周报）",
-                                 description="生成报表。")
-    kinds = report.add_subparsers(dest="report", title="报表", metavar="报表", parser_class=_Parser)
-    kinds.required = True
-    summary = kinds.add_parser("summary", help="年度总结的“基本情况”段落",
-                               description="按台账数据写出年度总结的“基本情况”段落，每个数字都来自台账。"
-                                           "不指定 --session 时，按年份从新到旧逐个届次输出。")
-    _add_db(summary)
-    summary.add_argument("--session", metavar="届次", default=None, help="只写该届次（名称或编号）")
-    _add_today(summary)
-    weekly = kinds.add_parser("weekly", help="督办周报：本周检查、催办、答复、办结，下周风险，各处室",
-                              description="督办周报（Markdown 或 Excel）。不指定 --week 时为今天所在的周。")
-    _add_db(weekly)
-    weekly.add_argument("--week", metavar="YYYY-Www", default=None, help="ISO 周，例如 2026-W48")
-    weekly.add_argument("--format", metavar="md|xlsx", default="md", help="md（默认，输出到标准输出）或 xlsx（须用 --out）")
-    weekly.add_argument("--out", metavar="文件", default=None, help="写入该文件（md 默认输出到标准输出）")
-    _add_today(weekly)
+    from tui import cli_calendar, cli_office, cli_report, cli_sessions
 
-    from tui import cli_calendar, cli_office, cli_sessions
-
+    cli_report.add_parsers(commands, _add_db, _add_today)
     cli_office.add_parsers(commands, _add_db, _add_today)
     cli_calendar.add_parsers(commands, _add_db, _add_today)
     cli_sessions.add_parsers(commands, _add_db, _add_today)
@@ -526,53 +513,6 @@ def _command_import(args, today: dt.date | None) -> int:
     return EXIT_OK
 
 
-def _command_weekly_report(args, today: dt.date | None) -> int:
-    from store import clock
-    from store.db import parse_target
-    from store.io import export, weekly_report
-    from store.weekly import parse_week, week_of
-
-    week = parse_week(args.week) if args.week is not None else week_of(today or clock.today())
-    fmt = (args.format or "").strip().lower()
-    if fmt not in ("md", "xlsx"):
-        raise CommandRefused(f"不支持的周报格式“{args.format}”，请用 md 或 xlsx。")
-    target = _resolve_target(args)
-    out = None
-    if args.out is not None and args.out != "-":
-        parsed = parse_target(target)
-        out = export.check_out_path(args.out, database_path=parsed.path if parsed.kind == "sqlite" else None)
-    if fmt == "xlsx" and out is None:
-        raise CommandRefused("xlsx 格式须用 --out 指定要写入的文件，例如 --out 周报.xlsx。")
-    _open_existing(args)
-    report = weekly_report.weekly_report(week, today=today)
-    if fmt == "xlsx":
-        weekly_report.to_xlsx(report, out)
-        _write(sys.stdout, f"已写入{week}督办周报至“{out}”。\n")
-    elif out is not None:
-        out.write_text(weekly_report.to_markdown(report), encoding="utf-8")
-        _write(sys.stdout, f"已写入{week}督办周报至“{out}”。\n")
-    else:
-        _write(sys.stdout, weekly_report.to_markdown(report))
-    return EXIT_OK
-
-
-def _command_report(args, today: dt.date | None) -> int:
-    if args.report == "weekly":
-        return _command_weekly_report(args, today)
-    from store.io.summary import summary_paragraph
-    from store.queries import session_statistics, sessions
-
-    _open_existing(args)
-    session_id = _session_id(args.session)
-    ids = [session_id] if session_id is not None else [info.id for info in sessions()]
-    if not ids:
-        _write(sys.stdout, "台账中还没有任何届次，没有可总结的内容。\n")
-        return EXIT_OK
-    texts = [summary_paragraph(session_statistics(sid, today=today)) for sid in ids]
-    _write(sys.stdout, "\n\n".join(texts) + "\n")
-    return EXIT_OK
-
-
 # -------------------------------------------------------------------------------- main
 
 
@@ -591,8 +531,10 @@ def _run(argv: list[str] | None) -> int:
         return _command_seed(args, today)
     if args.command == "export":
         return _command_export(args, today)
-    if args.command == "report":
-        return _command_report(args, today)
+    if args.command in ("report", "notice", "form"):
+        from tui import cli_report
+
+        return cli_report.run(args, today)
     if args.command == "import":
         return _command_import(args, today)
     if args.command in ("org",):
@@ -682,4 +624,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # `python -m tui.cli`: run the imported module's main, so that the command modules'
+    # `from tui.cli import CommandRefused` is the very class this main catches
+    from tui.cli import main as _main
+
+    raise SystemExit(_main())

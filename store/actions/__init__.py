@@ -19,7 +19,7 @@ follows (签收 before 汇办意见 and 答复; the latest reply before 评价, 
 The writes live by area: `common` (input checks, the transaction, `_record`), `reference`
 (sessions, divisions, people, proposers found or created), `signing` (交办, 签收, 申请调整, 分派),
 `follow_up` (查办, 沟通, weekly check, 催办), `replies` (汇办意见, 延期, 答复, 评价, 公开, 回头看,
-办结) and `edits` (修改, 撤销). Every name is importable from `store.actions`.
+办结), `evaluation_form` (送征询表, 催收征询表) and `edits` (修改, 撤销). Every name is importable from `store.actions`.
 """
 
 # The areas live in their own modules; every name stays importable from here as before.
@@ -82,8 +82,16 @@ from store.actions.replies import (  # noqa: F401
     record_review,
     reply,
 )
+from store.actions.typical import mark_typical  # noqa: F401
+from store.actions.evaluation_form import chase_form, send_form  # noqa: F401
+from store.actions.co_units import (  # noqa: F401
+    record_split_reply,
+    record_unit_opinion,
+    urge_unit,
+)
 from store.actions.edits import (  # noqa: F401
     EDITABLE,
+    EDITABLE_LABELS,
     _recompute_activity,
     edit_case,
     undo,

@@ -24,6 +24,7 @@ MAX_TITLE = 2000
 MAX_NOTE = 10000
 ACTIVITY_KINDS = ("查办", "询办", "沟通", "催办")  # a new one replaces the planned next follow-up
 CORRECTION_KINDS = ("修改", "更正")  # putting the record right is not a follow-up: staleness ignores it
+NOT_FOLLOW_UP_KINDS = CORRECTION_KINDS + ("典型案例",)  # nor is marking a case for the year's summary
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,13 @@ def _field_value(case: Case, name: str):
     return _jsonable(getattr(case, name))
 
 
+def refresh_unit_counts(case: Case) -> None:
+    """The cached 会办意见 counts (store.co_units), rewritten with every event."""
+    from store.co_units import refresh_unit_counts as refresh
+
+    refresh(case)
+
+
 def _refresh_next_due(case: Case) -> None:
     from store.deadlines import apply_next_open
 
@@ -179,7 +187,7 @@ def _record(
         setattr(case, name, value)
     after = {name: _field_value(case, name) for name in changes}
     on_date = on_date or clock.today()
-    if kind not in CORRECTION_KINDS and (case.last_followup_on is None or on_date > case.last_followup_on):
+    if kind not in NOT_FOLLOW_UP_KINDS and (case.last_followup_on is None or on_date > case.last_followup_on):
         case.last_followup_on = on_date
     if kind in ACTIVITY_KINDS:
         case.next_followup_on = event_fields.get("next_followup_on")
@@ -187,6 +195,7 @@ def _record(
         case.urge_count += 1
         case.urge_level = event_fields["level"]
     case.version += 1
+    refresh_unit_counts(case)
     _refresh_next_due(case)
     case.save()
     data = {"before": before, "after": after} if changes else {}

@@ -12,6 +12,7 @@ from store import clock
 from store.actions.common import (
     ACTIVITY_KINDS,
     CORRECTION_KINDS,
+    NOT_FOLLOW_UP_KINDS,
     MAX_NOTE,
     MAX_TITLE,
     Recorded,
@@ -28,7 +29,10 @@ from store.queries import case_label
 from store.vocabulary import case_words
 
 
-EDITABLE = {"title": MAX_TITLE, "summary": MAX_NOTE, "topic": 100, "lead_unit": 200}
+EDITABLE = {"title": MAX_TITLE, "summary": MAX_NOTE, "topic": 100, "lead_unit": 200,
+            "own_part": MAX_NOTE}  # own_part: 本局承办部分 of a 分办 case
+EDITABLE_LABELS = {"title": "标题", "summary": "内容摘要", "topic": "主题", "lead_unit": "主办单位",
+                   "own_part": "本局承办部分"}
 
 
 def edit_case(case_id: int, operator: str, *, expected_version: int | None = None, note: str = "",
@@ -62,7 +66,11 @@ def undo(event_id: int, operator: str, *, reason: str = "", expected_version: in
         case = _load(event.case_id, expected_version)
         after = (event.data or {}).get("after", {})
         before = (event.data or {}).get("before", {})
-        changed_since = [name for name, value in after.items() if _field_value(case, name) != value]
+        unit = (event.data or {}).get("unit")
+        if unit and "unit_progress" in after:  # one unit's record: only that unit's entry is checked and put back
+            after, before = _one_unit(case, unit, after, before)
+        changed_since = [FIELD_WORDS.get(name, name) for name, value in after.items()
+                         if _field_value(case, name) != value]
         if changed_since:
             raise LedgerError(f"这条{event.kind}记录之后，该件又有修改（{'、'.join(changed_since)}），"
                               "请先撤销后来的记录。")
@@ -87,6 +95,27 @@ def undo(event_id: int, operator: str, *, reason: str = "", expected_version: in
         return result
 
 
+FIELD_WORDS = {"unit_progress": "各单位意见和会签", "status": "状态", "form_due": "征询意见表收回期限"}
+"""Names of fields in a refusal to undo, where the field's own name would mean nothing to the office."""
+
+
+def _one_unit(case: Case, unit: str, after: dict, before: dict) -> tuple[dict, dict]:
+    """An event about one co-unit (单位意见, 单位催办, 分办答复) stored the whole `unit_progress`: compare
+    and restore only that unit's entry, so that a later record about another unit does not block the undo."""
+    current = {name: dict(entry) for name, entry in (case.unit_progress or {}).items()}
+    after, before = dict(after), dict(before)
+    was = ((before.get("unit_progress") or {}).get(unit))
+    now = ((after.get("unit_progress") or {}).get(unit))
+    after["unit_progress"] = {**current, unit: now} if now is not None else current
+    restored = {**current}
+    if was is None:
+        restored.pop(unit, None)
+    else:
+        restored[unit] = was
+    before["unit_progress"] = restored
+    return after, before
+
+
 def _recompute_activity(case: Case) -> None:
     """Rebuild the follow-up caches from the events that still stand (after an undo, or a
     corrected 交办 date: the 交办 event counts on the case's `assigned_on`, its own date may be old)."""
@@ -94,7 +123,7 @@ def _recompute_activity(case: Case) -> None:
     standing = list(
         Event.select().where((Event.case == case.id) & (Event.kind != "撤销") & ~(Event.id << undone)).order_by(Event.id)
     )
-    standing = [e for e in standing if e.kind not in CORRECTION_KINDS]
+    standing = [e for e in standing if e.kind not in NOT_FOLLOW_UP_KINDS]
     case.last_followup_on = max((case.assigned_on if e.kind == "交办" else e.on_date or clock.local_date_of(e.at)
                                  for e in standing), default=case.assigned_on)
     urges = [e for e in standing if e.kind == "催办"]

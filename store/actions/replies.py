@@ -86,10 +86,17 @@ def _latest_reply(case: Case) -> tuple[dt.date | None, str]:
 
 
 def reply(case_id: int, operator: str, *, on=None, doc_no: str, result_class: str, summary: str = "",
-          signed_by: str = "", expected_version: int | None = None) -> Recorded:
-    """答复: the written reply, with its document number and result class (A–D)."""
+          signed_by: str = "", countersigned=(), early_reason: str = "",
+          expected_version: int | None = None) -> Recorded:
+    """答复: the written reply, with its document number and result class (A–D).
+
+    On a 主办 case `countersigned` names the co-units that signed it off (会签), and a reply
+    before every co-unit's opinion is in needs `early_reason` (store.actions.co_units.reply_terms)."""
+    from store.actions.co_units import reply_terms
+
     operator = _operator(operator)
     doc_no = _text(doc_no, "答复文号", required=True, limit=100).strip()
+    early_reason = _text(early_reason, "提前答复的理由")
     _choice(result_class, RESULT_CLASSES, "答复类别")
     with _transaction():
         case = _load(case_id, expected_version)
@@ -108,21 +115,31 @@ def reply(case_id: int, operator: str, *, on=None, doc_no: str, result_class: st
                         "reply_summary": _text(summary, "答复摘要"), "reply_signed_by": _text(signed_by, "签发人", limit=50)})
         if result_class in ("B", "C") and case.review_due is None and case.reviewed_on is None:
             changes["review_due"] = add_months(day, rules_for(case.session_id).review_months)
-        return _record(case, operator, "答复", changes, on_date=day, message=message)
+        unit_changes, extra, tail = reply_terms(case, day, countersigned, early_reason)
+        changes.update(unit_changes)
+        return _record(case, operator, "答复", changes, on_date=day, message=message + tail,
+                       note=extra.get("early_reason", ""), extra=extra or None)
 
 
 def record_evaluation(case_id: int, operator: str, *, evaluation: str, on=None, note: str = "",
-                      expected_version: int | None = None) -> Recorded:
-    """评价: the proposer's verdict; 不满意 starts re-handling (重新办理) with its own deadline."""
+                      work: str = "", expected_version: int | None = None) -> Recorded:
+    """评价: the proposer's verdict, the evaluation form (征询意见表) come back: `evaluation` is its
+    办理结果, `work` its 办理工作 ("" when the office has only the result); it sets the form's
+    return day (recorded even when no form was recorded as sent). 不满意 starts re-handling
+    (重新办理) with its own deadline."""
     operator = _operator(operator)
-    _choice(evaluation, EVALUATIONS, "评价")
+    _choice(evaluation, EVALUATIONS, "办理结果评价")
+    if work:
+        _choice(work, EVALUATIONS, "办理工作评价")
     with _transaction():
         case = _load(case_id, expected_version)
         require(case, "evaluate")
         day = _date(on, "评价日期", case=case)
         reply_day, reply_name = _latest_reply(case)
         _not_before(day, "评价日期", reply_day, f"{reply_name}日期", reply_name, "评价")
-        changes = {"evaluation": evaluation, "evaluated_on": day}
+        if case.form_returned_on is None:
+            _not_before(day, "评价日期", case.form_sent_on, "征询意见表送出日期", "送征询意见表", "收回评价")
+        changes = {"evaluation": evaluation, "evaluated_on": day, "evaluation_work": work, "form_returned_on": day}
         if not case.first_evaluation and case.first_evaluated_on is None:
             # The first 评价 stays through re-handling; an undo of this event clears it again.
             changes.update({"first_evaluation": evaluation, "first_evaluated_on": day})
@@ -130,7 +147,8 @@ def record_evaluation(case_id: int, operator: str, *, evaluation: str, on=None, 
             changes.update({"status": "重新办理", "rehandle_started_on": day, "rehandle_replied_on": None})
             if case.closed_on is not None:  # the form came back after closing: re-handling reopens it
                 changes["closed_on"] = None
-        message = f"{case_label(case)}{case_words(case).evaluation}：{evaluation}" + ("，开始重新办理" if evaluation == "不满意" else "")
+        said = f"办理工作{work}，办理结果{evaluation}" if work else evaluation
+        message = f"{case_label(case)}{case_words(case).evaluation}：{said}" + ("，开始重新办理" if evaluation == "不满意" else "")
         return _record(case, operator, "评价", changes, on_date=day, note=_text(note, "备注"), message=message)
 
 

@@ -39,6 +39,7 @@ from peewee import SqliteDatabase
 
 from store import actions, clock
 from store.actions import KIND_OF_BODY, _field_value, _operator
+from store.co_units import refresh_unit_counts
 from store.db import database
 from store.deadlines import apply_next_open
 from store.errors import LedgerError
@@ -288,6 +289,7 @@ class _Plan:
                         cosigners=list(row.cosigners), role=row.role, lead_unit=row.lead_unit,
                         co_units=list(row.co_units), assigned_on=row.assigned_on, status="待签收", version=1,
                         last_followup_on=row.assigned_on)
+            refresh_unit_counts(case)  # the 会办意见 caches, as `_record` keeps them
             apply_next_open(case, rules[session.id], calendar)
             cases.append(case.__data__)
         _insert(Case, cases, lambda done: ticker.tick(done * half // len(cases)))

@@ -1,7 +1,9 @@
 """催办通知: the formal notice the office (局办公室) sends a division about its late cases.
 
 `urge_notice` writes the text from `queries.urge_targets` (the caller runs it off the UI
-thread); `save_notice` saves it as a file. `UrgeNotice.text` holds titles exactly as stored;
+thread); `save_notice` saves it as a .txt file, `save_notice_files` as .txt and .docx. The
+text and the Word letter (`notice_letter`) are both written from one set of parts
+(`NoticeParts`), so the two never say different things. `UrgeNotice.text` holds titles exactly as stored;
 the saved file has their control characters made visible (`store.io.files.save_text`), and
 the screen shows it through the UI's gate. Paragraphs are not hard-wrapped.
 
@@ -21,7 +23,9 @@ from typing import NamedTuple
 
 from store import clock
 from store.errors import LedgerError
+from store.io.docx_letter import save_letter
 from store.io.files import save_text
+from store.io.letter import Letter, paragraph
 from store.models import URGE_LEVELS
 from store.office_calendar import ESTIMATED_NOTE, marked
 from store.queries import UrgeTarget, load_calendar, urge_targets
@@ -60,6 +64,7 @@ class UrgeNotice:
     operator: str
     dated: dt.date
     cases: tuple[NoticeCase, ...]
+    parts: NoticeParts | None = None  # what `text` and `notice_letter` are written from
 
 
 def chinese_date(day: dt.date) -> str:
@@ -138,8 +143,9 @@ def urge_notice(division_id: int | None, case_ids, *, operator: str, today: dt.d
                    late_text(t.next_due, today, t.next_milestone, calendar), URGE_LEVELS[chosen[t.case_id][0]], t.estimated)
         for t in ordered
     )
-    text = _text(division, ordered, cases, level, respond, operator, today)
-    return UrgeNotice(division_id, division, TITLE, text, respond, level, URGE_LEVELS[level], operator, today, cases)
+    parts = _parts(division, ordered, cases, level, respond, operator, today)
+    return UrgeNotice(division_id, division, TITLE, _text(parts), respond, level, URGE_LEVELS[level], operator, today,
+                      cases, parts)
 
 
 def _as_date(value) -> dt.date:
@@ -155,8 +161,21 @@ def _as_date(value) -> dt.date:
     return dt.date(value.year, value.month, value.day)
 
 
-def _text(division: str, targets: list[UrgeTarget], cases: tuple[NoticeCase, ...], level: int,
-          respond: dt.date, operator: str, today: dt.date) -> str:
+class NoticeParts(NamedTuple):
+    """The pieces a notice is made of; its text and its Word letter are both written from them."""
+
+    to: str  # 主送: the division
+    opening: str  # 经局办公室检查，你处承办的以下N件…
+    items: tuple[str, ...]  # 一、第…号《…》…；
+    note: str  # （注：…） when a date was counted on an estimated year, else ""
+    ask: str  # 现予催办。请你处高度重视，…
+    signer: str
+    contact: str  # 联系人：…
+    dated: dt.date
+
+
+def _parts(division: str, targets: list[UrgeTarget], cases: tuple[NoticeCase, ...], level: int,
+           respond: dt.date, operator: str, today: dt.date) -> NoticeParts:
     bodies = {t.body for t in targets}
     kind = words(next(iter(bodies))).case if len(bodies) == 1 and bodies <= {"人大", "政协"} else "建议和提案"
     late = sum(1 for t in targets if t.next_due is not None and t.next_due < today)
@@ -176,15 +195,41 @@ def _text(division: str, targets: list[UrgeTarget], cases: tuple[NoticeCase, ...
             line += f"（本次为{case.level_name}）"
         items.append(line + ("。" if n == len(cases) else "；"))
     ask = "请你处主要负责同志亲自过问，" if level == max(URGE_LEVELS) else "请你处高度重视，"
+    return NoticeParts(
+        division,
+        f"经{OFFICE}检查，你处承办的以下{len(cases)}件{kind}{state}，有关情况如下：",
+        tuple(items),
+        f"（注：{ESTIMATED_NOTE}）" if any(case.estimated for case in cases) else "",
+        f"{LEVEL_SENTENCES[level]}{ask}抓紧办理，并请于{chinese_date(respond)}前将办理进展书面反馈{OFFICE}。",
+        OFFICE,
+        f"联系人：{operator}",
+        today,
+    )
+
+
+def _text(parts: NoticeParts) -> str:
     paragraphs = [
         TITLE,
-        f"{division}：",
-        f"经{OFFICE}检查，你处承办的以下{len(cases)}件{kind}{state}，有关情况如下：",
-        "\n".join(items) + (f"\n（注：{ESTIMATED_NOTE}）" if any(case.estimated for case in cases) else ""),
-        f"{LEVEL_SENTENCES[level]}{ask}抓紧办理，并请于{chinese_date(respond)}前将办理进展书面反馈{OFFICE}。",
-        f"{OFFICE}\n联系人：{operator}\n{chinese_date(today)}",
+        f"{parts.to}：",
+        parts.opening,
+        "\n".join(parts.items) + (f"\n{parts.note}" if parts.note else ""),
+        parts.ask,
+        f"{parts.signer}\n{parts.contact}\n{chinese_date(parts.dated)}",
     ]
     return "\n\n".join(paragraphs) + "\n"
+
+
+def notice_letter(notice: UrgeNotice) -> Letter:
+    """The notice as a Letter (for the Word file), from the same parts as its text."""
+    parts = notice.parts
+    if parts is None:
+        raise LedgerError("这份催办通知没有保存其组成部分，请重新生成后再保存为Word文件。")
+    body = [paragraph(parts.opening), *(paragraph(item) for item in parts.items)]
+    if parts.note:
+        body.append(paragraph(parts.note))
+    body.append(paragraph(parts.ask))
+    return Letter(TITLE, body=tuple(body), to=parts.to, signer=parts.signer, date=parts.dated,
+                  notes=(parts.contact,))
 
 
 # ------------------------------------------------------------------------ saving
@@ -206,5 +251,14 @@ def save_notice(notice: UrgeNotice, folder) -> Path:
     Written as UTF-8 with a byte-order mark and Windows line ends, so that Notepad on an
     older office PC opens the Chinese text correctly.
     """
-    stem = f"催办通知-{notice_filename_part(notice.division)}-{notice.dated:%Y%m%d}"
-    return save_text(notice.text, folder, stem, what="催办通知")
+    return save_text(notice.text, folder, _stem(notice), what="催办通知")
+
+
+def save_notice_files(notice: UrgeNotice, folder) -> tuple[Path, Path]:
+    """Save the notice as .txt (its text, as `save_notice`) and .docx (`notice_letter`) under one
+    free name in `folder`; return both paths."""
+    return save_letter(notice_letter(notice), folder, _stem(notice), what="催办通知", text=notice.text)
+
+
+def _stem(notice: UrgeNotice) -> str:
+    return f"催办通知-{notice_filename_part(notice.division)}-{notice.dated:%Y%m%d}"

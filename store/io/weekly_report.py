@@ -5,7 +5,8 @@ Sunday) that still stand (not undone): cases checked in the week's review (每�
 urges (催办), replies (答复) and closures (办结). At risk next week: every open milestone
 already overdue or due by the end of the following week, counted from the office's date.
 The division table gives each division's open and overdue cases now and its urges and
-replies of the week. `to_markdown` and `to_xlsx` write it out.
+replies of the week. `to_markdown`, `to_xlsx` and `weekly_letter` (a Word file through
+`store.io.docx_letter`) write it out; `save_report` saves all three side by side.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from store import clock
 from store.io.layout import show_controls
+from store.io.letter import Letter, date_text, heading, paragraph, table
 from store.models import Case, Division, Event, Session
 from store.office_calendar import ESTIMATED_MARK, ESTIMATED_NOTE, marked
 from store.queries import DEFAULT_RULES, OPEN_EXCLUDED, UNASSIGNED, _all_rules, format_number, load_calendar
@@ -211,19 +213,51 @@ def to_xlsx(report: WeeklyReport, path: str | Path) -> Path:
     return path
 
 
-def save_report(report: WeeklyReport, folder: str | Path) -> tuple[Path, Path]:
-    """Save 督办周报-<week>.md and .xlsx in `folder` (then -2, -3 …; nothing is overwritten)."""
+# ----------------------------------------------------------------------------- Word
+
+RISK_HEADER = ("编号", "标题", "处室", "事项", "期限", "倒计时")
+DIVISION_HEADER = ("处室", "在办", "已逾期", "本周催办", "本周答复")
+
+
+def weekly_letter(report: WeeklyReport, *, signer: str = "局办公室") -> Letter:
+    """The report as a Letter: its sections as headings, its lists as tables (for the Word file)."""
+    body = [
+        paragraph(f"截至{date_text(report.as_of)}。"),
+        heading("一、本周工作"),
+        paragraph(f"本周每周检查{report.checked}件，催办{report.urged}次，答复{report.replied}件，办结{report.closed}件。"),
+        heading("二、下周风险"),
+    ]
+    if report.at_risk:
+        body.append(table([RISK_HEADER, *((item.label, item.title, item.division, item.milestone, item.due_text,
+                                           item.countdown) for item in report.at_risk)]))
+        if any(item.estimated for item in report.at_risk):
+            body.append(paragraph(ESTIMATED_NOTE))
+    else:
+        body.append(paragraph("下周没有到期或已逾期的事项。"))
+    body.append(heading("三、各处室情况"))
+    if report.divisions:
+        body.append(table([DIVISION_HEADER, *((d.division, d.open_cases, d.overdue, d.urged, d.replied)
+                                              for d in report.divisions)]))
+    else:
+        body.append(paragraph("台账中没有在办的件，本周也没有催办和答复。"))
+    title = f"督办周报（{report.week}，{report.monday:%Y年%m月%d日}至{report.sunday:%m月%d日}）"
+    return Letter(title, body=tuple(body), signer=signer, date=report.as_of)
+
+
+def save_report(report: WeeklyReport, folder: str | Path) -> tuple[Path, Path, Path]:
+    """Save 督办周报-<week>.md, .xlsx and .docx in `folder` (then -2, -3 …; nothing is overwritten)."""
     from store.errors import LedgerError
+    from store.io.docx_letter import save_docx
 
     folder = Path(folder).expanduser()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for n in range(1, 100):
             stem = f"督办周报-{report.week}" + ("" if n == 1 else f"-{n}")
-            markdown, workbook = folder / f"{stem}.md", folder / f"{stem}.xlsx"
-            if not markdown.exists() and not workbook.exists():
+            markdown, workbook, word = folder / f"{stem}.md", folder / f"{stem}.xlsx", folder / f"{stem}.docx"
+            if not markdown.exists() and not workbook.exists() and not word.exists():
                 markdown.write_text(to_markdown(report), encoding="utf-8")
-                return markdown, to_xlsx(report, workbook)
+                return markdown, to_xlsx(report, workbook), save_docx(weekly_letter(report), word)
     except OSError as exc:
         raise LedgerError(f"无法在“{folder}”保存周报：{exc.strerror or exc}。") from None
     raise LedgerError(f"“{folder}”中同名的周报已太多，请另选文件夹。")

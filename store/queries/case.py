@@ -13,7 +13,8 @@ from peewee import JOIN
 from store import clock
 from store.models import Case, Division, Event, Person, Proposer, Session, URGE_LEVELS
 from store.queries.common import case_label, format_number, load_calendar, rules_for
-from store.rules import RuleSet, add_months, is_stale, milestone_countdown, milestones, reply_due
+from store.co_units import UnitState, progress_text, unit_counts, unit_states
+from store.rules import RuleSet, add_months, is_stale, milestone_countdown, milestones, reply_due, unit_opinion_due
 from store.vocabulary import milestone_label
 
 
@@ -96,6 +97,26 @@ def _change_text(value) -> str:
 
 
 @dataclass(frozen=True)
+class FormView:
+    """The evaluation form (征询意见表) of a case: sent, due back, chased, returned."""
+
+    sent_on: dt.date
+    how: str  # 随答复 / 当面送达 / 电子
+    holder: str  # who holds it now
+    due: dt.date | None
+    urged: int
+    returned_on: dt.date | None
+
+    def state(self, today: dt.date) -> str:
+        """已收回, 待收回, or 待收回（已过收回期限） — never 逾期未办结."""
+        if self.returned_on is not None:
+            return "已收回"
+        if self.due is not None and today > self.due:
+            return "待收回（已过收回期限）"
+        return "待收回"
+
+
+@dataclass(frozen=True)
 class CaseCard:
     """Everything about one case: its fields, proposer, milestones and timeline (newest first)."""
 
@@ -154,7 +175,16 @@ class CaseCard:
     steps: dict[str, str | None] = field(default_factory=dict, hash=False)
     """Every step of the case screen: None if possible now, else why not (`store.steps.steps_for`)."""
     hidden_steps: frozenset[str] = frozenset()
-    """Steps that do not fit the case's role at all (汇办意见 on a 主办 case): not offered."""
+    """Steps not offered: they do not fit the role (汇办意见 on a 主办 case), or need units the case lacks."""
+    units: tuple[UnitState, ...] = ()
+    """Each co-unit of a 主办 case (its opinion, 会签) or other unit of a 分办 case (its reply)."""
+    units_progress: str = ""  # 会办意见 2/3 / 分办答复 1/2 ("" when no unit is expected)
+    reply_early_reason: str = ""  # replied before every co-unit's opinion was in: why
+    own_part: str = ""  # 分办: the bureau's own part
+    form: FormView | None = None  # the evaluation form (征询意见表); None before it is sent
+    evaluation_work: str = ""  # 办理工作 (the form's other question; `evaluation` is 办理结果)
+    is_typical: bool = False  # 典型案例
+    typical_note: str = ""
 
     @property
     def label(self) -> str:
@@ -190,7 +220,7 @@ def case_card(case_id: int, *, today: dt.date | None = None) -> CaseCard | None:
     )
     if case is None:
         return None
-    from store.steps import STEP_NAMES, fits_role, steps_for  # steps reads this module's rules
+    from store.steps import STEP_NAMES, offered, steps_for  # steps reads this module's rules
 
     calendar = load_calendar()
     rules = RuleSet.from_overrides(case.session.rules)
@@ -238,7 +268,14 @@ def case_card(case_id: int, *, today: dt.date | None = None) -> CaseCard | None:
         milestones=views, timeline=timeline, rehandle_replied_on=case.rehandle_replied_on,
         replied_without_contact=case.role != "汇办" and case.replied_on is not None and not any(
             e.kind == "沟通" and e.id not in undone for e in events),
-        steps=steps_for(case), hidden_steps=frozenset(s for s in STEP_NAMES if not fits_role(case, s)),
+        steps=steps_for(case), hidden_steps=frozenset(s for s in STEP_NAMES if not offered(case, s)),
+        units=tuple(unit_states(case, today, unit_opinion_due(case, rules, calendar))),
+        units_progress=progress_text(case.role, *unit_counts(case), case.session.body),
+        reply_early_reason=case.reply_early_reason, own_part=case.own_part,
+        form=None if case.form_sent_on is None else FormView(
+            case.form_sent_on, case.form_sent_how, case.form_holder, case.form_due, case.form_urge_count,
+            case.form_returned_on),
+        evaluation_work=case.evaluation_work, is_typical=case.is_typical, typical_note=case.typical_note,
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from peewee import JOIN, fn
 
 from store import clock
+from store.co_units import progress_text
 from store.models import Case, Division, Event, Person, Proposer, Session
 from store.queries.common import _all_rules, format_number, load_calendar
 from store.rules import DEFAULT_RULES, counts_working_days, due_countdown, is_stale
@@ -44,6 +45,7 @@ class LedgerRow:
     stale: bool
     estimated: bool = False  # next_due counted through a year whose holidays nobody confirmed (推算)
     body: str = ""  # the session's body (人大 / 政协): which words the row speaks (store.vocabulary)
+    units_progress: str = ""  # 会办意见 2/3 / 分办答复 1/2 (from the cached counts; "" without co-units)
 
     @property
     def label(self) -> str:
@@ -77,6 +79,7 @@ def ledger_query(*, session_id: int | None = None, search: str = "", order: str 
             Division.name, owner.name, Case.status, Case.next_milestone, Case.next_due,
             Case.last_followup_on, Case.urge_count, Case.urge_level, Case.assigned_on,
             Case.next_followup_on, Case.closed_on, Case.session, Case.next_due_estimated, Session.body,
+            Case.units_expected, Case.units_received,
         )
         .join(Session, on=(Case.session == Session.id))
         .switch(Case).join(Proposer, JOIN.LEFT_OUTER, on=(Case.lead_proposer == Proposer.id))
@@ -147,7 +150,7 @@ def _rows_of(query, today: dt.date) -> list[LedgerRow]:
     cursor = Case._meta.database.execute(query)
     for (case_id, version, session_name, number, title, proposer, role, division, owner_name, status,
          milestone, due, last_followup, urges, level, assigned_on, next_followup, closed_on,
-         session_id_, estimated, body) in cursor:
+         session_id_, estimated, body, units_expected, units_received) in cursor:
         due, last_followup = share(_as_date(due)), share(_as_date(last_followup))
         session_name, proposer, role, division, owner_name, status, milestone = (
             share(session_name), share(proposer), share(role), share(division), share(owner_name), share(status),
@@ -165,7 +168,8 @@ def _rows_of(query, today: dt.date) -> list[LedgerRow]:
         rows.append(
             LedgerRow(case_id, version, session_name, number, title, proposer or "", role, division or "",
                       owner_name or "", status, milestone, due, days, working, countdown, last_followup,
-                      urges, level, is_stale(view, today, rules), bool(estimated) and due is not None, share(body))
+                      urges, level, is_stale(view, today, rules), bool(estimated) and due is not None, share(body),
+                      share(progress_text(role, units_expected or 0, units_received or 0, body)))
         )
     return rows
 

@@ -33,7 +33,9 @@ def test_rules_show_lists_every_rule_with_its_unit_and_state(cli, tmp_path):
     assert result.code == 0, result
     assert f"{SESSION}（人大，2023年，交办 2023-03-10）期限规则：" in result.out
     lines = [line.split() for line in result.out.splitlines()[1:]]
-    assert len(lines) == 11
+    from store.rules import RULE_LABELS
+
+    assert len(lines) == len(RULE_LABELS) == 13
     assert lines[0] == ["签收期限", "10", "交办后天数", "默认"]
     assert lines[-1] == ["期限遇休息日顺延", "否", "是/否", "默认"]
 

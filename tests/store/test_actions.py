@@ -593,9 +593,10 @@ def test_a_satisfied_evaluation_is_recorded(ledger, today):
     event = act(actions.record_evaluation, case_id, evaluation="满意", on=d("2023-08-30"))
     assert event.kind == "评价"
     assert event.data == {"before": {"evaluation": "", "evaluated_on": None, "first_evaluation": "",
-                                     "first_evaluated_on": None},
+                                     "first_evaluated_on": None, "evaluation_work": "", "form_returned_on": None},
                           "after": {"evaluation": "满意", "evaluated_on": "2023-08-30", "first_evaluation": "满意",
-                                    "first_evaluated_on": "2023-08-30"}}
+                                    "first_evaluated_on": "2023-08-30", "evaluation_work": "",
+                                    "form_returned_on": "2023-08-30"}}
     assert milestone_of(case_id, "evaluation").done_on == d("2023-08-30")
     assert case(case_id).next_milestone == "公开"
 
@@ -605,7 +606,8 @@ def test_a_dissatisfied_evaluation_starts_rehandling(ledger, today):
     event = act(actions.record_evaluation, case_id, evaluation="不满意", on=d("2023-08-30"))
     assert event.data["after"] == {"evaluation": "不满意", "evaluated_on": "2023-08-30", "status": "重新办理",
                                    "rehandle_started_on": "2023-08-30", "rehandle_replied_on": None,
-                                   "first_evaluation": "不满意", "first_evaluated_on": "2023-08-30"}
+                                   "first_evaluation": "不满意", "first_evaluated_on": "2023-08-30",
+                                   "evaluation_work": "", "form_returned_on": "2023-08-30"}
     stored = case(case_id)
     assert (stored.status, stored.rehandle_started_on) == ("重新办理", d("2023-08-30"))
     assert milestone_of(case_id, "rehandle").due == d("2023-09-30")
@@ -949,7 +951,7 @@ def test_undo_is_refused_when_a_later_event_changed_the_same_fields(ledger, toda
     case_id = assigned_case()
     signed = events(case_id)[1]
     actions.reply(case_id, OPERATOR, on=d("2023-08-20"), doc_no=DOC_NO, result_class="A")  # status changed again
-    refused(actions.undo, signed.id, OPERATOR, word="status")
+    refused(actions.undo, signed.id, OPERATOR, word="（状态）")  # the office's word, not the column
 
 
 def test_undo_of_an_earlier_edit_is_refused_after_a_later_edit_of_the_same_field(ledger, today):

@@ -37,6 +37,10 @@ def rows_now() -> list:
     return list(database.obj.execute_sql('SELECT * FROM "case" ORDER BY id').fetchall())
 
 
+EARLY = "会办单位已电话表示无不同意见"
+"""The reason these tests give for replying before the co-unit's opinion is recorded."""
+
+
 def enter(**change):
     values = dict(session_id=session().id, number="第20230901号", kind="建议", title="关于加快闭会期间建议办理的建议",
                   summary="摘要", topic="数字政府", proposer_name="陈代表", proposer_kind="代表",
@@ -190,13 +194,17 @@ def test_correcting_the_proposer_leaves_the_other_cases_alone(ledger, today):
 def test_a_corrected_assignment_date_moves_the_deadlines(ledger, today):
     case_id = enter(assigned_on="2023-06-01").case_id
     actions.sign_for(case_id, OPERATOR, on=d("2023-06-05"))
-    assert Case.get_by_id(case_id).next_due == d("2023-09-01")
+    # The co-unit's opinion (会办意见, 交办 + 1 month) comes before the reply (交办 + 3 months).
+    assert (Case.get_by_id(case_id).next_due, Case.get_by_id(case_id).next_milestone) == (d("2023-07-01"), "会办意见")
     correct(case_id, assigned_on="2023-06-03")
     stored = Case.get_by_id(case_id)
-    assert stored.next_due == d("2023-09-03") and stored.next_milestone == "答复"
-    assert database.obj.execute_sql('SELECT next_due FROM "case" WHERE id = ?', (case_id,)).fetchone()[0] == "2023-09-03"
-    assert [row.next_due for row in ledger_rows()] == [d("2023-09-03")]
+    assert stored.next_due == d("2023-07-03") and stored.next_milestone == "会办意见"
+    assert database.obj.execute_sql('SELECT next_due FROM "case" WHERE id = ?', (case_id,)).fetchone()[0] == "2023-07-03"
+    assert [row.next_due for row in ledger_rows()] == [d("2023-07-03")]
     assert {m.key: m.due for m in case_card(case_id).milestones}["reply"] == d("2023-09-03")
+    actions.record_unit_opinion(case_id, OPERATOR, unit="市发展改革委", summary="同意", on=d("2023-06-20"))
+    stored = Case.get_by_id(case_id)
+    assert stored.next_due == d("2023-09-03") and stored.next_milestone == "答复"
 
 
 def test_an_assignment_date_after_a_step_is_refused(ledger, today):
@@ -212,7 +220,7 @@ def test_a_role_change_follows_the_cases_state(ledger, today):
     refused_correction(case_id, "承办件", role="承办")
     correct(case_id, role="承办", co_units=[])
     actions.sign_for(case_id, OPERATOR, on=d("2023-06-05"))
-    actions.reply(case_id, OPERATOR, on=d("2023-08-20"), doc_no=DOC_NO, result_class="A")
+    actions.reply(case_id, OPERATOR, early_reason=EARLY, on=d("2023-08-20"), doc_no=DOC_NO, result_class="A")
     refused_correction(case_id, "不能改为汇办", role="汇办")
     refused_correction(case_id, "没有需要保存的修改", title="关于加快闭会期间建议办理的建议")
     refused_correction(case_id, "不能重复", number=enter(number="77").case_id and "77")
@@ -227,7 +235,7 @@ def replied(result_class="A"):
     case_id = enter(assigned_on="2023-06-01").case_id
     actions.sign_for(case_id, OPERATOR, on=d("2023-06-05"))
     actions.assign(case_id, OPERATOR, division=division())
-    actions.reply(case_id, OPERATOR, on=d("2023-08-20"), doc_no=DOC_NO, result_class=result_class)
+    actions.reply(case_id, OPERATOR, early_reason=EARLY, on=d("2023-08-20"), doc_no=DOC_NO, result_class=result_class)
     return case_id
 
 
@@ -239,7 +247,7 @@ def test_a_corrected_class_changes_the_figures(ledger, today):
     case_id = replied("A")
     other = enter(number="2").case_id
     actions.sign_for(other, OPERATOR, on=d("2023-08-05"))
-    actions.reply(other, OPERATOR, on=d("2023-08-20"), doc_no="2号", result_class="A")
+    actions.reply(other, OPERATOR, early_reason=EARLY, on=d("2023-08-20"), doc_no="2号", result_class="A")
     assert session_statistics(session().id).by_class["A"] == 2
     recorded = entry.correct_reply(OPERATOR, case_id, reason="类别录错", result_class="B",
                                    expected_version=version(case_id))
@@ -328,7 +336,7 @@ def test_a_dissatisfied_evaluation_corrected_ends_rehandling(ledger, today):
 def test_after_a_new_reply_the_first_evaluation_is_put_right_by_undo(ledger, today):
     case_id = replied("A")
     actions.record_evaluation(case_id, OPERATOR, evaluation="不满意", on=d("2023-08-25"))
-    actions.reply(case_id, OPERATOR, on=d("2023-08-30"), doc_no="重新答复号", result_class="A")
+    actions.reply(case_id, OPERATOR, early_reason=EARLY, on=d("2023-08-30"), doc_no="重新答复号", result_class="A")
     before, stored = counts(), rows_now()
     with pytest.raises(LedgerError, match="请先撤销"):
         entry.correct_evaluation(OPERATOR, case_id, reason="录错", evaluation="满意", expected_version=version(case_id))
@@ -402,7 +410,7 @@ def test_undoing_a_role_correction_after_a_reply_is_refused(ledger, today):
     case_id = enter(assigned_on="2023-06-01", role="汇办", co_units=[]).case_id
     to_lead = correct(case_id, role="主办").event_id
     actions.sign_for(case_id, OPERATOR, on=d("2023-06-05"))
-    actions.reply(case_id, OPERATOR, on=d("2023-08-20"), doc_no=DOC_NO, result_class="A")
+    actions.reply(case_id, OPERATOR, early_reason=EARLY, on=d("2023-08-20"), doc_no=DOC_NO, result_class="A")
     refused_undo(to_lead, "已答复", "汇办")
     assert sql_count('"case"', "id = ? AND role = '主办' AND replied_on IS NOT NULL", case_id) == 1
 
@@ -421,7 +429,7 @@ def test_undoing_a_corrected_number_another_case_now_holds_is_refused(ledger, to
 def test_undoing_a_corrected_reply_date_after_its_evaluation_is_refused(ledger, today):
     case_id = enter(assigned_on="2023-06-01").case_id
     actions.sign_for(case_id, OPERATOR, on=d("2023-06-05"))
-    actions.reply(case_id, OPERATOR, on=d("2023-08-10"), doc_no=DOC_NO, result_class="A")
+    actions.reply(case_id, OPERATOR, early_reason=EARLY, on=d("2023-08-10"), doc_no=DOC_NO, result_class="A")
     fixed = entry.correct_reply(OPERATOR, case_id, reason="日期录错", on="2023-08-01",
                                 expected_version=version(case_id)).event_id
     evaluated = actions.record_evaluation(case_id, OPERATOR, evaluation="满意", on=d("2023-08-05")).event_id
@@ -441,20 +449,20 @@ def test_undoing_a_corrected_evaluation_date_keeps_it_before_the_later_steps(led
     # a 不满意 whose date was corrected: the new reply after it stands in the way of a later date…
     late = enter(number="2", assigned_on="2023-06-01").case_id
     actions.sign_for(late, OPERATOR, on=d("2023-06-05"))
-    actions.reply(late, OPERATOR, on=d("2023-08-20"), doc_no=DOC_NO, result_class="A")
+    actions.reply(late, OPERATOR, early_reason=EARLY, on=d("2023-08-20"), doc_no=DOC_NO, result_class="A")
     actions.record_evaluation(late, OPERATOR, evaluation="不满意", on=d("2023-08-28"))
     fixed = entry.correct_evaluation(OPERATOR, late, reason="录错", on="2023-08-25",
                                      expected_version=version(late)).event_id
-    actions.reply(late, OPERATOR, on=d("2023-08-27"), doc_no="重新答复号", result_class="A")
+    actions.reply(late, OPERATOR, early_reason=EARLY, on=d("2023-08-27"), doc_no="重新答复号", result_class="A")
     refused_undo(fixed, "评价日期2023-08-28", "重新答复日期2023-08-27")
     # …but not of an earlier one
     early = enter(number="3", assigned_on="2023-06-01").case_id
     actions.sign_for(early, OPERATOR, on=d("2023-06-05"))
-    actions.reply(early, OPERATOR, on=d("2023-08-20"), doc_no=DOC_NO, result_class="A")
+    actions.reply(early, OPERATOR, early_reason=EARLY, on=d("2023-08-20"), doc_no=DOC_NO, result_class="A")
     actions.record_evaluation(early, OPERATOR, evaluation="不满意", on=d("2023-08-25"))
     fixed = entry.correct_evaluation(OPERATOR, early, reason="录错", on="2023-08-24",
                                      expected_version=version(early)).event_id
-    actions.reply(early, OPERATOR, on=d("2023-08-27"), doc_no="重新答复号", result_class="A")
+    actions.reply(early, OPERATOR, early_reason=EARLY, on=d("2023-08-27"), doc_no="重新答复号", result_class="A")
     undo(fixed)
     assert database.obj.execute_sql(
         'SELECT evaluated_on, rehandle_started_on, rehandle_replied_on FROM "case" WHERE id = ?', (early,)

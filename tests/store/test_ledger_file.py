@@ -22,7 +22,7 @@ from store.ledger_schema import trigger_names
 from store.office import add_division
 
 LEDGERS = Path(__file__).resolve().parent.parent / "ledgers"
-OLD_VERSIONS = (1, 2, 3)
+OLD_VERSIONS = (1, 2, 3, 4)
 TABLES = ("duban_meta", "session", "division", "person", "proposer", "case", "event", "calendar_day",
           "calendar_year", "weekly_review")
 

@@ -12,6 +12,16 @@ from store.models import Case, ChangeRecord, Division, Meta, Person
 from store_helpers import new_case
 
 
+def _drop_later_columns(raw) -> None:
+    """Drop every column a migration after version 1 adds (store.ledger_schema.ADDED_BY_STEP)."""
+    from store.ledger_schema import ADDED_BY_STEP
+
+    for step in sorted(ADDED_BY_STEP):
+        for table, columns in ADDED_BY_STEP[step].get("columns", {}).items():
+            for column in sorted(columns):
+                raw.execute(f'ALTER TABLE "{table}" DROP COLUMN {column}')
+
+
 def _make_version_1(path):
     """A ledger as schema version 1 left it: no org columns, no 变更记录 table."""
     open_database(path)
@@ -20,10 +30,7 @@ def _make_version_1(path):
     new_case(number="1")
     close_database()
     raw = sqlite3.connect(path)
-    for table, column in (("division", "sort_order"), ("division", "retired_on"), ("person", "phone"),
-                          ("person", "supervises"), ("person", "retired_on"), ('"case"', "next_due_estimated"),
-                          ('"case"', "first_evaluation"), ('"case"', "first_evaluated_on"), ('"case"', "extension_late")):
-        raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    _drop_later_columns(raw)
     raw.execute("DROP TABLE change_record")
     raw.execute("UPDATE duban_meta SET value = '1' WHERE key = 'schema_version'")
     raw.commit()
@@ -73,13 +80,9 @@ def test_the_migration_recomputes_the_cached_deadlines(tmp_path, today):
         actions.reply(case_id, "测试", on=dt.date(2039, 12, 19), doc_no="深政数函〔2039〕1号", result_class="A")
         close_database()
         raw = sqlite3.connect(path)
-        raw.execute("ALTER TABLE \"case\" DROP COLUMN next_due_estimated")
         raw.execute("UPDATE \"case\" SET next_due = '2039-12-31'")  # a stale v1 cache
         raw.execute("DROP TABLE change_record")
-        for table, column in (("division", "sort_order"), ("division", "retired_on"), ("person", "phone"),
-                              ("person", "supervises"), ("person", "retired_on"), ('"case"', "first_evaluation"),
-                              ('"case"', "first_evaluated_on"), ('"case"', "extension_late")):
-            raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        _drop_later_columns(raw)
         raw.execute("UPDATE duban_meta SET value = '1' WHERE key = 'schema_version'")
         raw.commit()
         raw.close()

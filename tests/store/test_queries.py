@@ -297,7 +297,8 @@ def full_case(ledger, today):
     with at_next():
         actions.undo(mistaken.event_id, OPERATOR, reason="重复催办")
     with at_next():
-        actions.reply(case_id, OPERATOR, on=d("2023-08-20"), doc_no=DOC_NO, result_class="B", summary="纳入计划")
+        actions.reply(case_id, OPERATOR, on=d("2023-08-20"), doc_no=DOC_NO, result_class="B", summary="纳入计划",
+                      early_reason="市发展改革委已电话表示无不同意见")
     return case_id
 
 
@@ -335,10 +336,11 @@ def test_phone_masking(phone, masked):
 def test_the_card_lists_every_milestone_with_its_state(full_case):
     card = case_card(full_case)
     assert [(m.key, m.state) for m in card.milestones] == [
-        ("sign", "按时完成"), ("reply", "按时完成"), ("evaluation", "未到期"), ("disclosure", "未到期"),
-        ("review", "未到期"),
+        # 会办意见: due 2023-07-01, done at the reply (with its reason) on 2023-08-20
+        ("sign", "按时完成"), ("units", "逾期完成"), ("reply", "按时完成"), ("evaluation", "未到期"),
+        ("disclosure", "未到期"), ("review", "未到期"),
     ]
-    evaluation = card.milestones[2]
+    evaluation = card.milestones[3]
     assert (evaluation.due, evaluation.countdown, evaluation.working_days) == (
         d("2023-09-15"), "还剩10个工作日", True)
     assert card.milestones[0].countdown == "签收按时完成"

@@ -220,6 +220,12 @@ def test_the_vocabulary_itself():
     assert role_label("汇办", "政协") == "会办" and role_label("汇办", "人大") == "汇办"
     assert role_label("主办", "政协") == "主办"
     assert milestone_label("汇办意见", "政协") == "会办意见" and milestone_label("答复", "政协") == "答复"
+    # a 主办 case's co-units' opinions (stored milestone 会办意见) in each body's word
+    assert milestone_label("会办意见", "人大") == "汇办意见" and milestone_label("会办意见", "政协") == "会办意见"
+    from store.co_units import progress_text
+
+    assert progress_text("主办", 3, 1, "人大") == "汇办意见 1/3" and progress_text("主办", 3, 1, "政协") == "会办意见 1/3"
+    assert progress_text("分办", 2, 0, "人大") == "分办答复 0/2" and progress_text("承办", 0, 0, "人大") == ""
     assert stored_role(" 会办 ") == "汇办" and stored_role("协办") == "汇办" and stored_role("主办") == "主办"
     assert checked_role("会办", "人大") == "汇办"
     with pytest.raises(LedgerError, match="应为：主办、承办、分办、会办"):

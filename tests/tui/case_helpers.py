@@ -32,5 +32,19 @@ async def save(pilot, screen: CaseScreen, kind: str) -> None:
                    and screen.card.timeline[0].kind == kind)
 
 
+async def open_by_id(pilot, case_id: int) -> CaseScreen:
+    """Open one case as a lookup or the palette does (`app.open_case`) and wait for its card."""
+    await wait_for(pilot, lambda: pilot.app.ledger.loaded)
+    pilot.app.open_case(case_id)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CaseScreen) and pilot.app.screen.case_id == case_id
+                   and pilot.app.screen.card is not None)
+    return pilot.app.screen
+
+
+def shown(screen, selector: str) -> str:
+    """What one widget of the screen shows, as text."""
+    return str(screen.query_one(selector).render())
+
+
 def case(case_id: int) -> Case:
     return Case.get_by_id(case_id)

@@ -30,6 +30,7 @@ ALLOWED = {
     "A", "B", "C", "D", "xlsx", "csv", "md", "json", "txt", "ctrl", "esc", "enter", "tab", "space", "shift",
     "PgUp", "PgDn", "pgup", "pgdn", "Home", "End", "home", "end", "del", "delete", "backspace", "SQLite",
     "PostgreSQL", "YYYY", "MM", "DD", "Www", "OSC", "up", "down", "left", "right", "super", "alt", "insert",
+    "docx", "Word",  # the office's name for the documents it exchanges (Word 文件, .docx)
 }
 WORD = re.compile(r"[A-Za-z]{2,}")
 

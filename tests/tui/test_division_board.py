@@ -73,8 +73,8 @@ async def test_u_on_a_division_urges_all_its_overdue_and_stale_cases_then_shows_
         await pilot.press("c")
         assert pilot.app.clipboard == notice.text
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: (tmp_path / "notices").exists() and any((tmp_path / "notices").iterdir()))
-        saved = next((tmp_path / "notices").iterdir())
+        await wait_for(pilot, lambda: (tmp_path / "notices").exists() and any((tmp_path / "notices").glob("*.docx")))
+        saved = next((tmp_path / "notices").glob("*.txt"))
         assert saved.name.startswith("催办通知-数据资源处-")
         assert "第20260101号" in saved.read_text(encoding="utf-8-sig")
         await pilot.press("escape")

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Static
 
 from store import clock
 from store.db import database
+from store.rules import RULE_LABELS
 from tui.app import DubanApp
 from tui.dialogs.new_session import NewSessionDialog
 from tui.dialogs.rename_session import RenameSessionDialog
@@ -71,7 +72,7 @@ async def test_on_an_empty_ledger_r_guides_to_n_and_n_creates_a_session_by_keys(
                 ("市政协八届一次会议", "政协", 2027, "2027-01-20")]
             assert sql("SELECT operator, area, action FROM change_record") == [(OPERATOR, "届次", "新增")]
             assert screen.query_one("#sessions", DataTable).row_count == 1
-            assert screen.query_one("#rules", DataTable).row_count == 11
+            assert screen.query_one("#rules", DataTable).row_count == len(RULE_LABELS)
             assert [s.name for s in pilot.app.ledger.sessions] == ["市政协八届一次会议"]
     finally:
         clock.fix_today(None)
@@ -118,7 +119,7 @@ async def test_d_restores_the_default_and_e_renames(desk):
         await ready(pilot)
         screen = await open_sessions(pilot)
         rules = screen.query_one("#rules", DataTable)
-        rules.move_cursor(row=10)  # 期限遇休息日顺延
+        rules.move_cursor(row=list(RULE_LABELS).index("roll_to_working_day"))  # 期限遇休息日顺延
         await pilot.press("d")
         await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "ConfirmDialog")
         await pilot.press("enter")
@@ -150,7 +151,7 @@ async def test_the_yes_no_rule_is_a_choice_and_rolls_a_saturday_deadline_to_mond
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SessionsScreen)
                        and screen.view.rule("sign_days").value == 13)
         assert sql('SELECT next_due FROM "case" WHERE id = ?', ids["unsigned"]) == [("2026-12-05",)]
-        rules.move_cursor(row=10)  # 期限遇休息日顺延
+        rules.move_cursor(row=list(RULE_LABELS).index("roll_to_working_day"))  # 期限遇休息日顺延
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SessionRuleDialog))
         await pilot.press("enter")

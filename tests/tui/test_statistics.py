@@ -1,4 +1,5 @@
-"""Statistics (`s`): the sz2023 year's figures on screen; `c` copies and `ctrl+s` saves the summary."""
+"""Statistics (`s`): the sz2023 year's figures on screen, the 同比 and the whole summary (四部分);
+`c` copies and `ctrl+s` saves the summary."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from desk_helpers import OPERATOR, SIZE, wait_for
 import fixtures
 from store import clock
 from store.db import close_database, open_database
-from store.io.summary import summary_paragraph
+from store.io.summary_full import full_summary, full_summary_text
 from store.queries import session_statistics, sessions
 from tui.app import DubanApp
 from tui.screens.ledger import LedgerScreen
@@ -47,7 +48,8 @@ def shown(screen, selector: str) -> str:
 async def test_statistics_show_the_sz2023_figures_and_copy_and_save_the_summary(sz2023, tmp_path, monkeypatch):
     folder = tmp_path / "文档" / "督办台"
     monkeypatch.setattr("tui.screens.statistics.notice_folder", lambda: folder)
-    expected = summary_paragraph(session_statistics(sessions()[0].id, today=SZ_TODAY))
+    expected = full_summary_text(sessions()[0].id, today=SZ_TODAY)
+    letter = full_summary(sessions()[0].id, today=SZ_TODAY)
     async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
         await sz_ready(pilot)
         await pilot.press("right_square_bracket")  # the ledger's session: 市七届人大四次会议
@@ -67,8 +69,14 @@ async def test_statistics_show_the_sz2023_figures_and_copy_and_save_the_summary(
         chart = shown(screen, "#stats-chart")
         assert "数据资源处" in chart and "█" in chart and "在办   1　逾期   1" in chart
         summary = shown(screen, "#stats-summary")
-        assert summary == expected
-        assert "均评价为满意" in summary and "20件" in summary
+        for piece in letter.paragraphs:  # every part of the store's letter, in order, nothing else
+            assert piece in summary
+            summary = summary[summary.index(piece) + len(piece):]
+        summary = shown(screen, "#stats-summary")
+        assert "均评价为满意" in summary and "二、主要做法" in summary and "沟通联系27次中电话21次" in summary
+        assert "※ 典型案例：尚未标记典型案例" in summary
+        assert screen.current_letter() == letter
+        assert shown(screen, "#stats-compare") == "没有同一机关的上一届次，无法同比。"
 
         await pilot.press("c")
         assert pilot.app.clipboard == expected
@@ -76,13 +84,15 @@ async def test_statistics_show_the_sz2023_figures_and_copy_and_save_the_summary(
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: folder.exists() and any(folder.iterdir()))
         saved = next(folder.iterdir())
-        assert saved.name == f"基本情况-{SZ_SESSION}-20230919.txt"
-        assert saved.read_text(encoding="utf-8-sig").replace("\r\n", "\n") == expected + "\n"
+        assert saved.name == f"2023年人大代表建议办理工作总结-{SZ_SESSION}-20230919.txt"
+        assert saved.read_text(encoding="utf-8-sig").replace("\r\n", "\n") == expected
 
         # [ ] reach 全部届次 too; esc goes back to the ledger.
         await pilot.press("right_square_bracket")
         await wait_for(pilot, lambda: screen.view.stats.session == "全部届次")
         assert "接收　20件" in shown(screen, "#stats-figures")
+        assert "全部届次不作同比" in shown(screen, "#stats-compare")
+        assert "一、基本情况" in shown(screen, "#stats-summary") and "二、主要做法" not in shown(screen, "#stats-summary")
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, LedgerScreen))
 
@@ -107,3 +117,26 @@ def test_a_cppcc_sessions_figures_speak_its_words(ledger, today):
                         assigned_on=dt.date(2023, 6, 1), lead_unit="市发展改革委")
     lines = "\n".join(figure_lines(session_statistics(session.id)))
     assert "会办 1" in lines and "含会办意见" in lines and "汇办" not in lines
+
+
+async def test_statistics_compare_with_the_previous_session_of_the_body(sz2023):
+    """同比: an earlier 人大 session is set beside sz2023's; an earlier 政协 one is not."""
+    from store import actions
+    from store.db import database
+
+    earlier = actions.ensure_session("市七届人大三次会议", body="人大", year=2022)
+    actions.ensure_session("市七届政协四次会议", body="政协", year=2022)
+    actions.create_case(OPERATOR, session=earlier, number="20220001", title="去年的建议", role="主办",
+                        assigned_on=dt.date(2022, 3, 1), lead_unit="市政务服务数据管理局")
+    counts = [database.obj.execute_sql('SELECT COUNT(*) FROM "case" WHERE session_id = ?', (sid,)).fetchone()[0]
+              for sid in (next(s.id for s in sessions() if s.name == SZ_SESSION), earlier.id)]
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LedgerScreen) and pilot.app.ledger.loaded)
+        pilot.app.push_screen(StatisticsScreen(SZ_SESSION))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, StatisticsScreen) and pilot.app.screen.view)
+        table = shown(pilot.app.screen, "#stats-compare").splitlines()
+        assert "2023年 市七届人大四次会议" in table[0] and "2022年 市七届人大三次会议" in table[0]
+        assert "政协" not in "\n".join(table)
+        received = next(line for line in table if line.startswith("接收"))
+        assert f"{counts[0]}件" in received and f"{counts[1]}件" in received
+        assert received.endswith(f"+{counts[0] - counts[1]}件")

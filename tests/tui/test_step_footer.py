@@ -21,7 +21,7 @@ from store import actions, clock
 from store.db import close_database, database, open_database
 from store.models import Case, Event
 from store.queries import case_card
-from store.steps import extension_terms, fits_role, steps_for
+from store.steps import extension_terms, offered, steps_for
 from tui.text import wrapped
 from tui.app import DubanApp
 from tui.dialogs.extend import ExtendDialog
@@ -57,7 +57,7 @@ async def test_the_footer_and_the_keys_follow_the_stores_answer(walk_desk):
             case = Case.get_by_id(case_id)
             answer = steps_for(case)
             for step in STEPS:
-                expected = (True if answer[step.name] is None else None) if fits_role(case, step.name) else False
+                expected = (True if answer[step.name] is None else None) if offered(case, step.name) else False
                 assert screen.check_action("step", (step.name,)) is expected, (name, role, step.name)
                 assert screen.check_action("refused", (step.name,)) is (answer[step.name] is not None)
             assert screen.check_action("urge", ()) is (True if answer["urge"] is None else None)

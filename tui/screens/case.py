@@ -1,7 +1,8 @@
 """The case screen: every field, the milestones with countdowns, the timeline newest first.
 
 Every step of the case's life is a key here (see `tui.screens.stepping`), beside `f` 跟进,
-`u` 催办, `z` 撤销, `m` 修改 and `M` 更正 (see `tui.screens.correcting`). The footer fits the
+`u` 催办, `z` 撤销, `m` 修改 and `M` 更正 (see `tui.screens.correcting`), `d` 文书 (the case's
+征询意见表 or 单位催办函 saved as .txt and .docx). The footer fits the
 case from the store's answer on its card (`CaseCard.steps`): a step not possible now is
 dimmed (催办 before 分派 too), and its key says why. The timeline is
 the audit trail: each entry names who and when (a 修改 or 更正 names each field before → after),
@@ -27,6 +28,7 @@ from store.queries import CaseCard, TimelineEntry
 from store.vocabulary import milestone_label, words
 from tui.widgets.footer import DeskFooter
 from tui.messages import LedgerUpdated
+from tui.screens import case_parts
 from tui.screens.acting import ActingMixin
 from tui.screens.correcting import CorrectingMixin, correction_bindings
 from tui.screens.stepping import StepsMixin, step_bindings
@@ -100,6 +102,11 @@ AFTER_LABELS = {
     "disclosure": "",
     "extended_due": "答复期限延至 ",
     "review_due": "下次回头看 ",
+    "evaluation_work": "办理工作 ",
+    "form_sent_how": "送出方式 ",
+    "form_holder": "持表人 ",
+    "form_due": "收回期限 ",
+    "reply_early_reason": "提前答复理由 ",
 }
 """What an event changed that the timeline names (from the event's `after`)."""
 
@@ -132,13 +139,15 @@ def entry_details(entry: TimelineEntry, names: Names | None = None, body: str = 
     """The short facts after an entry's head: stage and method, level, what it changed, dates."""
     names = names or Names()
     details = []
+    data = entry.data or {}
+    if data.get("unit"):  # 单位意见, 单位催办, 分办答复: the outside unit it is about
+        details.append(str(data["unit"]))
     if entry.method or entry.stage:
         details.append("·".join(x for x in (entry.stage, entry.method) if x))
     if entry.level:
         details.append(f"{entry.level} {entry.target_division}")
     if entry.respond_by:
         details.append(f"反馈期限 {entry.respond_by:%Y-%m-%d}")
-    data = entry.data or {}
     changes = entry.changes
     for name, before, after_text in changes:
         details.append(f"{name} {_short(before)}→{_short(after_text)}")
@@ -234,6 +243,8 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
         Binding("o", "cycle_operator", "按操作人", id="case.filter_operator",
                 tooltip="跟进记录只看一位操作人的记录（再按换下一位，直到全部）"),
         Binding("L", "clear_filters", "全部记录", show=False, id="case.filter_clear", tooltip="清除跟进记录的筛选"),
+        Binding("d", "documents", "文书", show=False, id="case.documents",
+                tooltip="保存本件的征询意见表或单位催办函（文本和 Word 文件，文档/督办台）"),
     ]
 
     def __init__(self, case_id: int, loaded: tuple[CaseCard, Names] | None = None) -> None:
@@ -256,6 +267,7 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
                 yield Static(id="fields")
                 yield Static(Content("期限"), classes="section")
                 yield Static(id="milestones")
+                yield from case_parts.compose_parts()
             with Vertical(id="case-timeline"):
                 yield Static(Content("跟进记录（最新在前）"), classes="section")
                 yield Static(id="timeline-filter")
@@ -323,6 +335,7 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
             milestone_parts.append("\n")
         self.query_one("#milestones", Static).update(Content.assemble(*milestone_parts) if milestone_parts
                                                      else Content("—"))
+        case_parts.show_parts(self, card, self.app.ledger.today)
         self.show_timeline()
         self.speak_keys(card.session_body)
         self.refresh_bindings()
@@ -361,6 +374,14 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
     def ledger_updated(self, message: LedgerUpdated) -> None:
         if message.case_ids is None or self.case_id in message.case_ids:
             self.load()
+
+    @work(group="documents")
+    async def action_documents(self) -> None:
+        """文书: pick the 征询意见表 or a co-unit's 单位催办函 and save it as .txt and .docx."""
+        from tui.dialogs.documents import open_documents
+
+        if self.card is not None:
+            await open_documents(self.app, self.case_id, f"第{self.card.number}号　{self.card.title}")
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,4 +1,4 @@
-"""The urge notice (催办通知) on screen: `c` copies it (OSC 52), `ctrl+s` saves it as a file."""
+"""The urge notice (催办通知) on screen: `c` copies it (OSC 52), `ctrl+s` saves it as .txt and .docx."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class NoticeScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "返回", id="notice.back", tooltip="返回"),
         Binding("c", "copy", "复制", id="notice.copy", tooltip="复制全文到剪贴板（终端 OSC 52）"),
-        Binding("ctrl+s", "save", "保存为文件", id="notice.save", tooltip="保存为文本文件（文档/督办台）"),
+        Binding("ctrl+s", "save", "保存为文件", id="notice.save", tooltip="保存为文本文件和 Word 文件（文档/督办台）"),
     ]
 
     def __init__(self, notice, folder: Path | None = None) -> None:
@@ -56,16 +56,21 @@ class NoticeScreen(Screen):
     async def action_save(self) -> None:
         folder = self.folder or notice_folder()
         try:
-            path = await self.app.gateway.call(_save, self.notice, folder)
+            text, word = await self.app.gateway.call(_save, self.notice, folder)
         except LedgerError as exc:
             self.app.say(exc.message, error=True, title="未保存")
             return
-        self.app.say(f"已保存：{path}")
+        self.app.say(f"已保存：{text}、{word}")
 
 
-def _save(notice, folder: Path) -> Path:
+def ensure_folder(folder: Path) -> Path:
+    """The folder documents are saved in, created when missing (a LedgerError sentence if it cannot be)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LedgerError(f"无法创建文件夹“{folder}”：{exc.strerror or exc}。") from None
-    return notices.save_notice(notice, folder)
+    return folder
+
+
+def _save(notice, folder: Path) -> tuple[Path, Path]:
+    return notices.save_notice_files(notice, ensure_folder(folder))

@@ -5,9 +5,13 @@ latest 评价, what became of each 不满意, forms not yet back: 评价未返�
 reply and re-handling figures as of the ledger's day (截至), each rate with its numerator and
 denominator and the cases not yet due apart; the contact rate (面商率, over the 主办/承办/分办
 cases), contacts by method and stage, replies with no contact; a text bar chart of each division's open and
-overdue cases (bars drawn in █ and ░ with the numbers beside them, never colour alone); and
-the 基本情况 paragraph of `duban report summary`. `c` copies the paragraph, `ctrl+s` saves it
-to 文档/督办台. `[` `]` move to another session (or 全部届次). All reading is off the UI thread.
+overdue cases (bars drawn in █ and ░ with the numbers beside them, never colour alone); the
+year on year (同比) with the previous session of the same body (`store.session_compare`); and
+the whole summary of `duban report summary --full` (工作总结, 四部分), shown as the `Letter` the
+store drafts (`store.io.summary_full`; for 全部届次 its 基本情况 only) — the screen renders it and
+keeps no rule. `c` copies the summary, `ctrl+s` saves it as text to 文档/督办台;
+`current_letter()` hands the Letter to whatever writes another form of it. `[` `]` move to
+another session (or 全部届次). All reading is off the UI thread.
 """
 
 from __future__ import annotations
@@ -25,10 +29,16 @@ from textual.widgets import Header, Static
 
 from store import queries
 from store.errors import LedgerError
-from store.io.summary import save_summary, summary_paragraph
+from store.io.files import save_text
+from store.io.letter import PARAGRAPH, TABLE, Letter, date_text, letter_text
+from store.io.notice import notice_filename_part
+from store.io.summary import summary_paragraph
+from store.io.summary_full import summary_filename_part, summary_letter
 from store.models import CONTACT_METHODS, CONTACT_STAGES, EVALUATIONS, RESULT_CLASS_NAMES
 from store.figures import as_of, percent
+from store.form_figures import form_figure_lines
 from store.queries import DivisionLoad
+from store.session_compare import Comparison, compare, no_previous_sentence
 from store.statistics import SessionStatistics, session_statistics
 from tui.widgets.footer import DeskFooter
 from tui.messages import LedgerUpdated
@@ -45,14 +55,50 @@ class StatisticsView:
 
     stats: SessionStatistics
     loads: tuple[DivisionLoad, ...]
-    paragraph: str
+    paragraph: str  # 基本情况, as `duban report summary` writes it
+    letter: Letter  # the whole summary (工作总结)
+    comparison: Comparison | None = None  # 同比; None: no earlier session of the body (or 全部届次)
+
+    @property
+    def text(self) -> str:
+        """The whole summary as plain text (what `c` copies and `ctrl+s` saves)."""
+        return letter_text(self.letter)
 
 
 def read_statistics(session_id: int | None, today) -> StatisticsView:
-    """The session's figures, the division board and the summary paragraph (store thread)."""
+    """The session's figures, the division board, the summary and the 同比 (store thread)."""
     stats = session_statistics(session_id, today=today)
     loads = tuple(queries.division_board(today=today, session_id=session_id))
-    return StatisticsView(stats, loads, summary_paragraph(stats))
+    return StatisticsView(stats, loads, summary_paragraph(stats), summary_letter(session_id, today=today),
+                          compare(session_id, today=today) if session_id is not None else None)
+
+
+def comparison_lines(comparison: Comparison | None, all_sessions: bool = False) -> list[str]:
+    """The 同比 as aligned plain lines: figure, this session, the previous one, the change."""
+    if all_sessions:
+        return ["全部届次不作同比；按 ] 选择一个届次。"]
+    if comparison is None:
+        return [no_previous_sentence()]
+    head = (f"{fit('', 12)} {fit(f'{comparison.year}年 {visible(comparison.session)}', 30)} "
+            f"{fit(f'{comparison.previous_year}年 {visible(comparison.previous)}', 30)} 增减")
+    return [head] + [f"{fit(row.label, 12)} {fit(row.this.text, 30)} {fit(row.previous.text, 30)} {row.change_text}"
+                     for row in comparison.rows]
+
+
+def letter_lines(letter: Letter) -> str:
+    """The letter as the screen shows it: its parts in order, paragraphs indented (plain text)."""
+    lines = [letter.title, ""]
+    if letter.to:
+        lines += [f"{letter.to}：", ""]
+    for block in letter.body:
+        if block.kind == TABLE:
+            lines += ["　".join(row) for row in block.rows]
+        else:
+            lines.append(f"　　{block.text}" if block.kind == PARAGRAPH else block.text)
+    lines += ["", *(piece for piece in (letter.signer, date_text(letter.date)) if piece)]
+    if letter.drafting_notes:
+        lines += ["", *(f"※ {note}" for note in letter.drafting_notes)]
+    return "\n".join(lines)
 
 
 def figure_lines(stats: SessionStatistics) -> list[str]:
@@ -100,7 +146,7 @@ def figure_lines(stats: SessionStatistics) -> list[str]:
         f"评价未返回（待评价）　{stats.awaiting_evaluation}件，其中评价逾期未返回{stats.awaiting_evaluation_overdue}件",
         f"办理环节已逾期　{stats.overdue_open}件（不含待评价）",
     ]
-    return lines
+    return lines + form_figure_lines(stats)
 
 
 def load_chart(loads: tuple[DivisionLoad, ...] | list[DivisionLoad], width: int = BAR_WIDTH) -> list[str]:
@@ -123,13 +169,15 @@ def load_chart(loads: tuple[DivisionLoad, ...] | list[DivisionLoad], width: int 
 
 
 class StatisticsScreen(Screen):
-    """One session's figures and its summary paragraph, copied or saved with one key."""
+    """One session's figures, its 同比 and its whole summary, copied or saved with one key."""
 
     CSS_PATH = "statistics.tcss"
     BINDINGS = [
         Binding("escape", "back", "返回", id="stats.back", tooltip="返回台账"),
-        Binding("c", "copy", "复制总结", id="stats.copy", tooltip="复制“基本情况”段落到剪贴板（终端 OSC 52）"),
-        Binding("ctrl+s", "save", "保存总结", id="stats.save", tooltip="把“基本情况”段落保存为文本文件（文档/督办台）"),
+        Binding("c", "copy", "复制总结", id="stats.copy", tooltip="复制工作总结（四部分）到剪贴板（终端 OSC 52）"),
+        Binding("ctrl+s", "save", "保存总结", id="stats.save", tooltip="把工作总结保存为文本文件（文档/督办台）"),
+        Binding("ctrl+d", "save_word", "保存Word", show=False, id="stats.save_word",
+                tooltip="把工作总结保存为 Word 文件（.docx，文档/督办台）"),
         Binding("right_square_bracket", "session(1)", "下一届次", key_display="]", id="stats.next_session",
                 tooltip="看下一个届次（或全部届次）"),
         Binding("left_square_bracket", "session(-1)", "上一届次", key_display="[", show=False,
@@ -149,7 +197,9 @@ class StatisticsScreen(Screen):
             yield Static("正在统计……", id="stats-figures")
             yield Static("各处室在办件（█ 逾期　░ 在办未逾期）", classes="stats-section")
             yield Static("", id="stats-chart")
-            yield Static("基本情况（c 复制，ctrl+s 保存为文件）", classes="stats-section")
+            yield Static("同比（与同一机关的上一届次，截至同一日）", classes="stats-section")
+            yield Static("", id="stats-compare")
+            yield Static("工作总结（c 复制，ctrl+s 保存为文件）", classes="stats-section")
             yield Static("", id="stats-summary")
         yield DeskFooter()
 
@@ -185,7 +235,13 @@ class StatisticsScreen(Screen):
         self.query_one("#stats-title", Static).update(plain(f"统计　{view.stats.session}{day}"))
         self.query_one("#stats-figures", Static).update(plain("\n".join(figure_lines(view.stats)), single_line=False))
         self.query_one("#stats-chart", Static).update(plain("\n".join(load_chart(view.loads)), single_line=False))
-        self.query_one("#stats-summary", Static).update(paragraphs(view.paragraph))
+        self.query_one("#stats-compare", Static).update(
+            plain("\n".join(comparison_lines(view.comparison, self.session is None)), single_line=False))
+        self.query_one("#stats-summary", Static).update(paragraphs(letter_lines(view.letter)))
+
+    def current_letter(self) -> Letter | None:
+        """The summary shown now, as the store drafted it (None while it is being counted)."""
+        return self.view.letter if self.view is not None else None
 
     @on(LedgerUpdated)
     def ledger_updated(self) -> None:
@@ -204,8 +260,8 @@ class StatisticsScreen(Screen):
         if self.view is None:
             self.app.say("仍在统计，稍后再复制。")
             return
-        self.app.copy_to_clipboard(visible(self.view.paragraph, single_line=False))
-        self.app.say("“基本情况”已复制到剪贴板（如终端不支持 OSC 52，请用 ctrl+s 保存为文件）。")
+        self.app.copy_to_clipboard(visible(self.view.text, single_line=False))
+        self.app.say("工作总结已复制到剪贴板（如终端不支持 OSC 52，请用 ctrl+s 保存为文件）。")
 
     async def action_save(self) -> None:
         if self.view is None:
@@ -219,10 +275,40 @@ class StatisticsScreen(Screen):
             return
         self.app.say(f"已保存：{path}")
 
+    async def action_save_word(self) -> None:
+        letter = self.current_letter()
+        if letter is None:
+            self.app.say("仍在统计，稍后再保存。")
+            return
+        folder = self.folder or notice_folder()
+        try:
+            path = await self.app.gateway.call(_save_word, self.view, folder, self.app.ledger.today)
+        except LedgerError as exc:
+            self.app.say(exc.message, error=True, title="未保存")
+            return
+        self.app.say(f"已保存Word文件：{path}")
+
+
+def _save_word(view: StatisticsView, folder: Path, today) -> Path:
+    """The summary shown (`view.letter`) as a .docx beside the .txt, under the same kind of name."""
+    from store.io.docx_letter import save_docx
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LedgerError(f"无法创建文件夹“{folder}”：{exc.strerror or exc}。") from None
+    stem = f"{summary_filename_part(view.letter)}-{notice_filename_part(view.stats.session) or '全部届次'}-{today:%Y%m%d}"
+    for n in range(1, 1000):
+        path = folder / (f"{stem}.docx" if n == 1 else f"{stem}-{n}.docx")
+        if not path.exists():
+            return save_docx(view.letter, path)
+    raise LedgerError(f"“{folder}”中同名的工作总结已太多，请另选文件夹。")
+
 
 def _save(view: StatisticsView, folder: Path, today) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LedgerError(f"无法创建文件夹“{folder}”：{exc.strerror or exc}。") from None
-    return save_summary(view.paragraph, view.stats.session, folder, today)
+    stem = f"{summary_filename_part(view.letter)}-{notice_filename_part(view.stats.session) or '全部届次'}-{today:%Y%m%d}"
+    return save_text(view.text, folder, stem, what="工作总结")

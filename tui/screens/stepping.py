@@ -13,7 +13,7 @@ version the user saw) — is shown in the dialog, fields kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from textual.binding import Binding
@@ -24,6 +24,7 @@ from store.queries import CaseCard
 from tui.dialogs.adjustment import AdjustmentDialog
 from tui.dialogs.adjustment_result import AdjustmentResultDialog
 from tui.dialogs.assign import AssignDialog
+from tui.dialogs.chase_form import ChaseFormDialog
 from tui.dialogs.close import CloseDialog
 from tui.dialogs.contact import ContactDialog
 from tui.dialogs.disclosure import DisclosureDialog
@@ -32,7 +33,11 @@ from tui.dialogs.extend import ExtendDialog
 from tui.dialogs.opinion import OpinionDialog
 from tui.dialogs.reply import ReplyDialog
 from tui.dialogs.review import ReviewDialog
+from tui.dialogs.send_form import SendFormDialog
 from tui.dialogs.sign_for import SignForDialog
+from tui.dialogs.typical import TypicalDialog
+from tui.dialogs.unit_opinion import UnitOpinionDialog
+from tui.dialogs.unit_urge import UnitUrgeDialog
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,19 @@ STEPS: tuple[Step, ...] = (
     Step("assign", "p", "分派", "分派到处室、岗位、责任人，定分管局领导、局领导领办和重点/难点/热点", "assign", show=True),
     Step("contact", "c", "沟通", "记录与代表/委员的沟通：方式、阶段、参加人员、情况", "log_follow_up", show=True),
     Step("opinion", "h", "汇办意见", "登记报送主办单位的汇办意见（汇办件）", "record_opinion_sent", show=True),
+    Step("unit_opinion", "i", "单位意见", "登记会办单位报来的意见（主办件）或其他单位的分办答复（分办件）",
+         "record_unit_opinion", show=True),
+    Step("unit_urge", "U", "单位催办", "催办尚未报送意见的会办单位：说明和反馈期限", "urge_unit"),
     Step("extend", "e", "延期", "答复期限延期：理由、批准情况、新期限（不超过规定上限）", "extend"),
     Step("reply", "r", "答复", "登记书面答复：日期、文号、A–D类别、摘要、签发人（重新办理时登记重新答复）", "reply", show=True),
-    Step("evaluate", "v", "评价", "登记代表评价：满意、基本满意或不满意（不满意则重新办理）", "record_evaluation",
-         show=True),
+    Step("evaluate", "v", "评价",
+         "登记代表评价（征询意见表收回）：办理工作、办理结果各为满意、基本满意或不满意（办理结果不满意则重新办理）",
+         "record_evaluation", show=True),
+    Step("form_send", "j", "送征询表", "登记送出征询意见表：日期、方式（随答复、当面送达、电子）、持表人", "send_form"),
+    Step("form_chase", "J", "催收征询表", "催收尚未收回的征询意见表", "chase_form"),
     Step("disclose", "g", "公开", "登记答复是否公开：公开、部分公开或不公开（附理由）", "record_disclosure"),
     Step("review", "b", "回头看", "回头看：落实情况和下次回头看日期", "record_review"),
+    Step("typical", "y", "典型案例", "标为典型案例（写入工作总结的典型案例部分），或取消标记", "mark_typical"),
     Step("close", "k", "办结", "办结该件", "close", show=True),
 )
 STEP = {step.name: step for step in STEPS}
@@ -75,8 +87,14 @@ DIALOGS = {
     "disclose": DisclosureDialog,
     "review": ReviewDialog,
     "close": CloseDialog,
+    "unit_opinion": UnitOpinionDialog,
+    "unit_urge": UnitUrgeDialog,
+    "form_send": SendFormDialog,
+    "form_chase": ChaseFormDialog,
+    "typical": TypicalDialog,
 }
-"""The dialogs that need nothing but the case; 分派, 延期 and 答复 read more first."""
+"""The dialogs that need nothing but the case; 分派, 延期 and 答复 read more first (单位意见 on a
+分办 case saves through `record_split_reply`: the other unit's own reply)."""
 
 CONFLICT_AGAIN = "已载入该件的最新版本，您填写的内容都在：核对上述变化后，仍要保存请再按 ctrl+s，放弃请按 esc。"
 
@@ -209,6 +227,8 @@ class StepsMixin:
             people = await gateway.call(queries.people)
             signer = next((p.name for p in people if p.title == "局长"), "")
             return ReplyDialog(card, submit=submit, signer=signer)
+        if step.name == "unit_opinion" and card.role == "分办":  # the same key notes another unit's own reply
+            submit = self.step_submitter(replace(step, function="record_split_reply"), card)
         return DIALOGS[step.name](card, submit=submit)
 
     async def add_person_in_place(self, values: dict[str, Any]):

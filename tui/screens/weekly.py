@@ -2,7 +2,7 @@
 
 `n`/`p` step through the list, `space`/`c` marks the current case checked (a 查办 event
 naming the week) and moves to the next unchecked one, `f`/`u`/`z` act on it as anywhere,
-`enter` opens the whole case, `r` saves the weekly report (Markdown and XLSX). The list is
+`enter` opens the whole case, `r` saves the weekly report (Markdown, XLSX and Word). The list is
 fixed when the week's review starts, so after a restart it is the same list, resumed at the
 first case not yet checked.
 """
@@ -49,7 +49,7 @@ class WeeklyReviewScreen(ActingMixin, Screen):
         Binding("u", "urge", "催办", id="weekly.urge", tooltip="催办负责该件的处室"),
         Binding("z", "undo", "撤销", id="weekly.undo", tooltip="撤销您在该件上的最近一次操作（记为新的撤销记录）"),
         Binding("enter", "open_case", "打开", id="weekly.open", tooltip="打开本件的完整页面"),
-        Binding("r", "report", "周报", id="weekly.report", tooltip="生成本周督办周报（md 文本和 xlsx 表格，保存到 文档/督办台）"),
+        Binding("r", "report", "周报", id="weekly.report", tooltip="生成本周督办周报（md 文本、xlsx 表格和 Word 文件，保存到 文档/督办台）"),
     ]
 
     def __init__(self, week: str | None = None) -> None:
@@ -203,12 +203,12 @@ class WeeklyReviewScreen(ActingMixin, Screen):
         from tui.screens.notice import notice_folder
 
         try:
-            markdown, workbook = await self.app.gateway.call(_report_and_save, self.week, self.app.ledger.today,
-                                                             notice_folder())
+            markdown, workbook, word = await self.app.gateway.call(_report_and_save, self.week, self.app.ledger.today,
+                                                                   notice_folder())
         except LedgerError as exc:
             self.app.say(exc.message, error=True, title="周报未保存")
             return
-        self.app.say(f"督办周报已保存：{markdown}、{workbook}")
+        self.app.say(f"督办周报已保存：{markdown}、{workbook}、{word}")
 
     @on(LedgerUpdated)
     def ledger_updated(self) -> None:

@@ -5,8 +5,9 @@ rows). This widget draws only the lines on screen from a list of `LedgerRow`s it
 with fixed column widths (the title takes what is left), so its cost does not grow with
 the ledger. A terminal too narrow for every column keeps 编号, 标题 (cut), 状态, 下一期限 and
 倒计时, and drops the other columns lowest priority first; ←/→ page through the dropped ones
-(the title narrows to make room). Stored text is drawn as plain segments with control characters made visible:
-it is never parsed as markup. Countdowns carry words and colour, never colour alone; a
+(the title narrows to make room). A case in hand that waits for its co-units shows their
+progress in its 状态 cell (会办 1/3). Stored text is drawn as plain segments with control
+characters made visible: it is never parsed as markup. Countdowns carry words and colour, never colour alone; a
 countdown counted on a year whose holidays are not confirmed ends in `*` (推算).
 """
 
@@ -114,6 +115,17 @@ def countdown_state(row: LedgerRow) -> str:
     return "soon" if row.days_left <= 7 else "open"
 
 
+def status_text(row: LedgerRow) -> str:
+    """The 状态 cell: the status, or — while a case in hand waits for its co-units — their progress
+    in the cell's 8 cells: 会办 1/3 (会办意见 1/3), 分办 0/2 (分办答复 0/2). Once every unit is in,
+    or the case has moved on (已答复 …), the status again."""
+    progress = row.units_progress.split()
+    if row.status != "办理中" or len(progress) != 2 or "/" not in progress[1]:
+        return row.status
+    received, _, expected = progress[1].partition("/")
+    return row.status if received == expected else f"{progress[0][:2]} {progress[1]}"
+
+
 def cell_texts(row: LedgerRow) -> dict[str, str]:
     """What each column shows for a row, as plain (visible) text."""
     deadline = f"{row.next_milestone} {row.next_due:%Y-%m-%d}" if row.next_due else "—"
@@ -130,7 +142,7 @@ def cell_texts(row: LedgerRow) -> dict[str, str]:
         "role": row.role_label,  # 会办 on a 政协 case (stored as 汇办)
         "division": visible(row.division) or "未分派",
         "owner": visible(row.owner) or "—",
-        "status": row.status,
+        "status": status_text(row),
         "deadline": deadline,
         "countdown": marked(row.countdown, row.estimated),
         "last_followup": followup,
