@@ -174,8 +174,9 @@ def check_file(path) -> CheckReport:
         if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise DatabaseUnusable(f"“{path}”不是 SQLite 数据库文件，不是台账，无从检查。")
     counts: list[int | None] = [None, None]
+    uri = probe_uri(path)  # once, before connecting: re-reading the header later would drop the locks
     try:
-        connection = sqlite3.connect(probe_uri(path), uri=True, timeout=8)
+        connection = sqlite3.connect(uri, uri=True, timeout=8)
         try:
             def rows(sql):
                 return connection.execute(sql).fetchall()
@@ -191,7 +192,7 @@ def check_file(path) -> CheckReport:
             if whole:
                 counts = [rows(f'SELECT COUNT(*) FROM "{table}"')[0][0] for table in ("case", "event")]
             if whole and not older:  # the invariants are read with this version's models
-                findings += _invariants_of_file(path, labels)
+                findings += _invariants_of_file(uri, labels)
         finally:
             connection.close()
     except sqlite3.DatabaseError as exc:
@@ -199,16 +200,14 @@ def check_file(path) -> CheckReport:
     return CheckReport(str(path), counts[0], counts[1], tuple(findings), seconds=time.monotonic() - started)
 
 
-def _invariants_of_file(path: Path, labels: dict[int, str]) -> list[Finding]:
+def _invariants_of_file(uri: str, labels: dict[int, str]) -> list[Finding]:
     """The ledger's invariants on a file the opener refused but whose tables are whole (a
     dropped trigger): the models are bound to a read-only connection for the time of the
     check, then to whatever they were bound to before."""
     from peewee import SqliteDatabase
 
-    from store.sqlite_file import probe_uri
-
     previous = database.obj
-    db = SqliteDatabase(probe_uri(path), uri=True, pragmas={"query_only": 1, "busy_timeout": 8000}, timeout=8)
+    db = SqliteDatabase(uri, uri=True, pragmas={"query_only": 1, "busy_timeout": 8000}, timeout=8)
     database.initialize(db)
     try:
         with db.atomic():

@@ -314,6 +314,19 @@ def milestones(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | No
     return result
 
 
+AWAITING_PROPOSER = ("评价", "再次评价")
+"""Milestones the proposer holds (the evaluation form, 待收回), not a step of the bureau's own: a
+case whose only step past due is one of them is 待评价, never 逾期 (逾期未办结)."""
+
+
+def own_step_overdue(case, today: dt.date, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | None = None) -> bool:
+    """Whether a step of the bureau's own (anything but the proposer's evaluation) is open past its due date."""
+    if getattr(case, "closed_on", None) is not None or getattr(case, "status", "") == "已办结":
+        return False
+    return any(not m.done and m.due < today and m.label not in AWAITING_PROPOSER
+               for m in milestones(case, rules, calendar))
+
+
 def next_open(case, rules: RuleSet = DEFAULT_RULES, calendar: WorkCalendar | None = None) -> Milestone | None:
     """The open milestone due first — what the ledger sorts by; None once closed."""
     if getattr(case, "closed_on", None) is not None or getattr(case, "status", "") == "已办结":

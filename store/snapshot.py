@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from store.queries import LedgerRow
+from store.rules import AWAITING_PROPOSER
 
 _FAR = dt.date.max
 
@@ -148,11 +149,11 @@ class LedgerSnapshot:
             open_cases += 1
             awaiting_sign += row.status in ("待签收", "申请调整")
             if row.days_left is not None:
-                if row.days_left < 0:
+                if row.overdue:  # a step of the bureau's own; a form not back is 待评价 below
                     overdue += 1
-                elif row.days_left <= 7:
-                    due7 += 1
-            awaiting_eval += row.next_milestone in ("评价", "再次评价")
+                elif 0 <= row.days_left <= 7 and row.next_milestone not in AWAITING_PROPOSER:
+                    due7 += 1  # as the division board counts: the bureau's own steps (a form due back is 待评价)
+            awaiting_eval += row.next_milestone in AWAITING_PROPOSER
             stale += row.stale
             estimated += row.estimated
         return LedgerSummary(open_cases, awaiting_sign, due7, overdue, awaiting_eval, stale, estimated)

@@ -28,6 +28,7 @@ from store.figures import stored_date as _day
 from store.form_figures import FORM_EVENT_KINDS, FormFigures, form_figures
 from store.models import CONTACT_METHODS, CONTACT_STAGES, EVALUATIONS, Case, Event, Session
 from store.rules import (
+    AWAITING_PROPOSER,
     DEFAULT_RULES,
     RuleSet,
     add_months,
@@ -41,7 +42,7 @@ from store.rules import (
 FACE_TO_FACE = ("上门拜访", "座谈面商", "共同调研")
 ANSWERING_ROLES = ("主办", "承办", "分办")
 """Roles in which the bureau answers the proposer (汇办 sends its opinion to the lead unit)."""
-EVALUATION_MILESTONES = ("评价", "再次评价")
+EVALUATION_MILESTONES = AWAITING_PROPOSER  # the proposer's evaluation: 待评价, never 逾期 (store/rules.py)
 
 
 @dataclass(frozen=True)

@@ -114,8 +114,9 @@ def _reasons(case, today: dt.date, rules, calendar, unanswered: set[int], body: 
             reasons.append(f"{late}（{'、'.join(missing_units(case))}未报）")
         elif milestone.key in ("evaluation", "reevaluation"):
             reasons.append(own)
-            if days < 0:
-                reasons.append(late)
+            if days < 0:  # the proposer holds it: past its date it is to be chased, not the bureau's 逾期
+                reasons.append(f"{'征询意见表' if getattr(case, 'form_sent_on', None) else milestone.label}"
+                               f"超过收回期限{milestone_countdown(milestone, today, calendar).removeprefix('逾期')}，请催收")
         elif own:
             if days <= SOON_DAYS:
                 reasons.append(own)

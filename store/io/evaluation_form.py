@@ -61,6 +61,8 @@ def evaluation_form(case_id: int, *, today: dt.date | None = None) -> Letter:
     replied_on = case.rehandle_replied_on or case.replied_on
     if replied_on is None:
         raise LedgerError(f"{label}尚未答复，答复后才有征询意见表可打印。")
+    if case.status == "重新办理":
+        raise LedgerError(f"{label}正在重新办理，重新答复后才有新的征询意见表可打印。")
     session = Session.get_by_id(case.session_id)
     proposer = Proposer.get_or_none(Proposer.id == case.lead_proposer_id) if case.lead_proposer_id else None
     unit = _unit(case)

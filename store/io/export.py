@@ -143,6 +143,10 @@ def check_out_path(out: str | os.PathLike, *, database_path: Path | None = None)
         raise LedgerError(f"无法导出到“{path}”：文件夹“{parent}”不存在。")
     if database_path is not None and path.exists() and _same_file(path, database_path):
         raise LedgerError(f"导出目标“{path}”就是台账数据库本身，不能覆盖，请换一个文件名。")
+    if database_path is not None and _companion_of(path, database_path):
+        # decided by name, without opening it: closing a descriptor of it would drop SQLite's locks
+        raise LedgerError(f"导出目标“{path}”是台账数据库的附属文件（SQLite 的日志或共享内存文件），"
+                          "覆盖它会损坏台账，请换一个文件名。")
     if path.is_file():
         try:
             with path.open("rb") as handle:
@@ -151,6 +155,19 @@ def check_out_path(out: str | os.PathLike, *, database_path: Path | None = None)
         except OSError:
             pass  # unreadable: writing will say why
     return path
+
+
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+"""The files SQLite keeps beside a ledger while it is in use."""
+
+
+def _companion_of(path: Path, database_path: Path) -> bool:
+    """Whether `path` names the ledger's -wal, -shm or -journal file (by name; nothing is opened)."""
+    try:
+        target, ledger = path.resolve(), database_path.resolve()
+    except OSError:
+        return False
+    return any(target == ledger.with_name(ledger.name + suffix) for suffix in SQLITE_COMPANIONS)
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -21,8 +21,8 @@ from store.io.export import _os_reason, _replace_atomically
 
 XLSX_SHEET = "台账"
 DUE_SOON_DAYS = 7
-_FILLS = {"overdue": "FFC7CE", "soon": "FFEB9C", "done": "D9D9D9"}  # red, amber, grey
-_STATE_WORDS = {"overdue": "已逾期", "soon": "即将到期", "done": "已办结"}
+_FILLS = {"overdue": "FFC7CE", "soon": "FFEB9C", "awaiting": "FFEB9C", "done": "D9D9D9"}  # red, amber, grey
+_STATE_WORDS = {"overdue": "已逾期", "soon": "即将到期", "awaiting": "待评价（征询意见表待收回）", "done": "已办结"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class ExportRow:
     countdown: str
     urge_count: int
     last_followup_on: dt.date | None
-    state: str  # overdue / soon / done / ""
+    state: str  # overdue / soon / awaiting / done / ""
     estimated: bool = False  # next_due counted through a year whose holidays nobody confirmed (推算)
 
     @property
@@ -92,8 +92,10 @@ def ledger_export_rows(*, session_id: int | None = None, today: dt.date | None =
         due = reply_due(case, all_rules.get(case.session_id, DEFAULT_RULES))
         if row.status == "已办结":
             state = "done"
-        elif row.days_left is not None and row.days_left < 0:
+        elif row.overdue:
             state = "overdue"
+        elif row.awaiting_proposer:  # the proposer's form not back: 待评价 in amber, never the red of 逾期
+            state = "awaiting"
         elif row.days_left is not None and row.days_left <= DUE_SOON_DAYS:
             state = "soon"
         else:

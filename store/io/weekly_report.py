@@ -21,7 +21,7 @@ from store.io.letter import Letter, date_text, heading, paragraph, table
 from store.models import Case, Division, Event, Session
 from store.office_calendar import ESTIMATED_MARK, ESTIMATED_NOTE, marked
 from store.queries import DEFAULT_RULES, OPEN_EXCLUDED, UNASSIGNED, _all_rules, format_number, load_calendar
-from store.rules import milestone_countdown, milestones
+from store.rules import AWAITING_PROPOSER, milestone_countdown, milestones, own_step_overdue
 from store.vocabulary import milestone_label
 from store.weekly import REVIEW_KEY, parse_week, week_days
 
@@ -73,7 +73,9 @@ class WeeklyReport:
 
     @property
     def overdue_now(self) -> int:
-        return len({item.number for item in self.at_risk if item.days_left < 0})
+        """Cases with a step of the bureau's own past due (an evaluation form not back is 待评价)."""
+        return len({item.number for item in self.at_risk
+                    if item.days_left < 0 and item.milestone not in AWAITING_PROPOSER})
 
 
 def weekly_report(week: str, *, today: dt.date | None = None) -> WeeklyReport:
@@ -114,7 +116,8 @@ def weekly_report(week: str, *, today: dt.date | None = None) -> WeeklyReport:
         if case.status not in OPEN_EXCLUDED:  # open as the ledger's summary bar counts it
             line = by_division.setdefault(case.division_id, [0, 0, 0, 0])
             line[0] += 1
-            line[1] += case.next_due is not None and case.next_due < today
+            line[1] += case.next_due is not None and case.next_due < today and own_step_overdue(
+                case, today, all_rules.get(case.session_id, DEFAULT_RULES), calendar)
         for milestone in milestones(case, all_rules.get(case.session_id, DEFAULT_RULES), calendar):
             if not milestone.done and milestone.due <= horizon:
                 risks.append(RiskItem(case.number, case.title, names.get(case.division_id, UNASSIGNED),

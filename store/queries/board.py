@@ -12,9 +12,9 @@ from peewee import JOIN, SQL, fn
 
 from store import clock
 from store.models import Case, Division, Event, Session, URGE_LEVELS
-from store.queries.common import _all_rules, format_number, load_calendar
+from store.queries.common import _all_rules, awaiting_only, format_number, load_calendar
 from store.queries.ledger import LedgerRow, _RowView, _as_date, _rows_of, ledger_query
-from store.rules import DEFAULT_RULES, is_stale
+from store.rules import AWAITING_PROPOSER, DEFAULT_RULES, is_stale
 from store.vocabulary import milestone_label, role_label
 
 
@@ -94,20 +94,24 @@ def division_board(*, today: dt.date | None = None, session_id: int | None = Non
     open_scope = scope & Case.status.not_in(list(OPEN_EXCLUDED))
     cases = Case.select(
         Case.id, Case.division, Case.status, Case.next_due, Case.closed_on, Case.next_followup_on,
-        Case.last_followup_on, Case.assigned_on, Case.session, Case.next_due_estimated,
+        Case.last_followup_on, Case.assigned_on, Case.session, Case.next_due_estimated, Case.next_milestone,
     ).where(open_scope)
     unanswered = _unanswered_urges(today, open_scope)
     counts: dict[int | None, list] = {}
     far = dt.date.max
+    found = list(Case._meta.database.execute(cases))
+    # An evaluation form not back is the proposer's, not the division's: 待评价, never 逾期 (nor to urge).
+    waiting = awaiting_only([row[0] for row in found if row[10] in AWAITING_PROPOSER and row[3] is not None
+                             and _as_date(row[3]) < today], today)
     for (case_id, division_id, status, due, closed_on, next_followup, last_followup, assigned_on,
-         session_id_, estimated) in Case._meta.database.execute(cases):
+         session_id_, estimated, milestone) in found:
         due = _as_date(due)
         line = counts.setdefault(division_id, [0, 0, 0, 0, 0, [], 0])
         line[6] += bool(estimated) and due is not None
         line[0] += 1
-        days = None if due is None else (due - today).days
+        days = None if due is None or case_id in waiting else (due - today).days
         late = days is not None and days < 0
-        line[1] += days is not None and 0 <= days <= 7
+        line[1] += days is not None and 0 <= days <= 7 and milestone not in AWAITING_PROPOSER
         line[2] += late
         view = _RowView(status, closed_on, _as_date(next_followup), _as_date(last_followup), _as_date(assigned_on))
         stale = is_stale(view, today, all_rules.get(session_id_, DEFAULT_RULES))

@@ -90,3 +90,20 @@ def find_session(name_or_id) -> SessionInfo | None:
         if str(name_or_id) in (info.name, str(info.id)):
             return info
     return None
+
+
+def awaiting_only(case_ids, today) -> set[int]:
+    """Of these cases (each with a deadline past due), those whose only steps past due are the
+    proposer's evaluation (`store.rules.AWAITING_PROPOSER`): 待评价, not 逾期. Reads the cases whole,
+    500 at a time; callers pass only the cases whose next deadline is an evaluation."""
+    from store.rules import own_step_overdue
+
+    ids = list(case_ids)
+    if not ids:
+        return set()
+    calendar, rules, found = load_calendar(), _all_rules(), set()
+    for start in range(0, len(ids), 500):
+        for case in Case.select().where(Case.id.in_(ids[start:start + 500])):
+            if not own_step_overdue(case, today, rules.get(case.session_id, DEFAULT_RULES), calendar):
+                found.add(case.id)
+    return found

@@ -5,15 +5,15 @@ and what the live refresh asks (which cases changed since an event, urges since 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from peewee import JOIN, fn
 
 from store import clock
 from store.co_units import progress_text
 from store.models import Case, Division, Event, Person, Proposer, Session
-from store.queries.common import _all_rules, format_number, load_calendar
-from store.rules import DEFAULT_RULES, counts_working_days, due_countdown, is_stale
+from store.queries.common import _all_rules, awaiting_only, format_number, load_calendar
+from store.rules import AWAITING_PROPOSER, DEFAULT_RULES, counts_working_days, due_countdown, is_stale
 from store.vocabulary import milestone_label, role_label
 
 
@@ -46,6 +46,7 @@ class LedgerRow:
     estimated: bool = False  # next_due counted through a year whose holidays nobody confirmed (推算)
     body: str = ""  # the session's body (人大 / 政协): which words the row speaks (store.vocabulary)
     units_progress: str = ""  # 会办意见 2/3 / 分办答复 1/2 (from the cached counts; "" without co-units)
+    awaiting_proposer: bool = False  # past due, but only the proposer's evaluation form is: 待评价, not 逾期
 
     @property
     def label(self) -> str:
@@ -58,7 +59,8 @@ class LedgerRow:
 
     @property
     def overdue(self) -> bool:
-        return self.days_left is not None and self.days_left < 0
+        """逾期: a step of the bureau's own is past due (an evaluation form not yet back is 待评价)."""
+        return self.days_left is not None and self.days_left < 0 and not self.awaiting_proposer
 
 
 _ORDERS = {
@@ -171,6 +173,11 @@ def _rows_of(query, today: dt.date) -> list[LedgerRow]:
                       urges, level, is_stale(view, today, rules), bool(estimated) and due is not None, share(body),
                       share(progress_text(role, units_expected or 0, units_received or 0, body)))
         )
+    late_forms = [row.case_id for row in rows
+                  if row.days_left is not None and row.days_left < 0 and row.next_milestone in AWAITING_PROPOSER]
+    if late_forms:  # a few cases: read whole to see whether a step of the bureau's own is late as well
+        waiting = awaiting_only(late_forms, today)
+        rows = [replace(row, awaiting_proposer=True) if row.case_id in waiting else row for row in rows]
     return rows
 
 

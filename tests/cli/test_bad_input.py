@@ -258,6 +258,23 @@ def test_out_may_not_overwrite_the_ledger_or_another_database(cli, tmp_path):
     assert state_of(ledger) == before and state_of(other) == before_other
 
 
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+@pytest.mark.parametrize("command", [
+    ("export", "--format", "csv"),
+    ("report", "summary"),
+    ("report", "summary", "--full", "--format", "docx"),
+    ("report", "weekly", "--format", "docx"),
+])
+def test_out_may_not_overwrite_a_file_sqlite_keeps_beside_the_ledger(cli, tmp_path, suffix, command):
+    """The ledger's -wal holds commits not yet in the file: a report written over it would lose them."""
+    ledger = small_ledger(tmp_path / "ledger.db")
+    companion = Path(f"{ledger}{suffix}")
+    companion.write_bytes(b"held by SQLite")
+    result = cli(*command, "--db", ledger, "--out", companion)
+    assert_refused(result, must_mention="附属文件")
+    assert companion.read_bytes() == b"held by SQLite"
+
+
 def test_demo_with_db(cli, fake_app, tmp_path):
     assert_refused(cli("--demo", "--db", tmp_path / "x.db"), must_mention="--demo")
     assert not (tmp_path / "x.db").exists()

@@ -302,6 +302,8 @@ def test_the_printable_form(ledger, today, tmp_path):
     assert save_form(letter, tmp_path).name == "征询意见表-第20230489号-20230821-2.txt"
     # 不满意, a new reply: the form printed for the second round carries none of the first form's dates
     actions.record_evaluation(case_id, OPERATOR, evaluation="不满意", work="基本满意", on="2023-08-30")
+    with pytest.raises(actions.LedgerError, match="正在重新办理"):  # no form to print until the new reply
+        evaluation_form(case_id)
     actions.reply(case_id, OPERATOR, on=d("2023-08-31"), doc_no="深政数函〔2023〕95号", result_class="A")
     second = evaluation_form(case_id)
     rows = dict(row for block in second.body for row in block.rows)

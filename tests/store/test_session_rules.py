@@ -97,9 +97,14 @@ def agree(ids: dict, expected: dict) -> None:
         members = [case_id for (case_id,) in sql(
             "SELECT id FROM \"case\" WHERE " + ("division_id IS NULL" if line.division_id is None else
                                                  f"division_id = {int(line.division_id)}"))]
-        days = [(want[case_id][0] - TODAY).days for case_id in members]
-        assert line.overdue == sum(day < 0 for day in days)
-        assert line.due_within_7 == sum(0 <= day <= 7 for day in days)
+        def late_own_step(case_id):  # from the card: a step other than the proposer's evaluation 已逾期
+            return any(m.state == "已逾期" and m.label not in ("评价", "再次评价")
+                       for m in queries.case_card(case_id, today=TODAY).milestones)
+
+        assert line.overdue == sum(1 for case_id in members if want[case_id][0] is not None
+                                   and want[case_id][0] < TODAY and late_own_step(case_id))
+        own = [(want[case_id][0] - TODAY).days for case_id in members if want[case_id][1] not in ("评价", "再次评价")]
+        assert line.due_within_7 == sum(0 <= day <= 7 for day in own)  # a form due back is 待评价, not the division's
     assert drilled == want
     listed = {item.case_id: item.next_due for item in weekly.checklist(TODAY)}
     for case_id, due in listed.items():

@@ -67,7 +67,8 @@ async def test_statistics_show_the_sz2023_figures_and_copy_and_save_the_summary(
         assert "截至2023年9月19日" in shown(screen, "#stats-title")
         assert "A类 4（50%）　B类 3（37.5%）　C类 1（12.5%）　D类 0（0%）" in figures
         chart = shown(screen, "#stats-chart")
-        assert "数据资源处" in chart and "█" in chart and "在办   1　逾期   1" in chart
+        # its one open case waits for the proposer's evaluation: 待评价, not the division's 逾期
+        assert "数据资源处" in chart and "█" not in chart and "在办   1　逾期   0" in chart
         summary = shown(screen, "#stats-summary")
         for piece in letter.paragraphs:  # every part of the store's letter, in order, nothing else
             assert piece in summary

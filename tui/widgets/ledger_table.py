@@ -108,6 +108,8 @@ STALE = Style(color="#ff8787")
 def countdown_state(row: LedgerRow) -> str:
     if row.days_left is None:
         return "done"
+    if row.awaiting_proposer:  # an evaluation form not back is the proposer's: amber, never the red of 逾期
+        return "soon"
     if row.days_left < 0:
         return "overdue"
     if row.days_left == 0:
