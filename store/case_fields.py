@@ -141,7 +141,7 @@ def _check_assigned_on(case: Case, day: dt.date) -> None:
         Event.select(Event.kind, Event.on_date)
         .where((Event.case == case.id) & Event.on_date.is_null(False) & (Event.on_date < day)
                & Event.kind.not_in(("交办", "修改", "更正", "撤销")) & ~(Event.id << undone))
-        .order_by(Event.on_date)
+        .order_by(Event.on_date, Event.id)
         .first()
     )
     if later is not None:

@@ -54,6 +54,10 @@ class Target:
 
 
 def _hide_password(url: str) -> str:
+    """The URL as it may be shown: a password, in the user part or as `?password=…`, as ***."""
+    import re
+
+    url = re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", url)
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
         creds, host = rest.rsplit("@", 1)

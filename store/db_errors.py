@@ -8,6 +8,12 @@ and what to do) and falls back to a Chinese sentence that keeps the original tex
 transaction back itself (disk full, I/O error): the error that mattered is the first one, which
 Python keeps as the rollback error's `__context__`, so that one is described instead. A nested
 write (a savepoint) fails first with "no such savepoint", for the same reason.
+
+Contention — another workstation holding the rows or the file — is told apart by
+`is_contention(exc)` (PostgreSQL's SQLSTATE 40P01 deadlock, 40001 serialization failure, 55P03
+lock timeout; SQLite's SQLITE_BUSY / SQLITE_LOCKED): store.actions.common.retrying runs such a
+write again before giving up. PostgreSQL's codes are read before the text, so a localised
+server (lc_messages) is described the same.
 """
 
 from __future__ import annotations
@@ -17,6 +23,12 @@ import re
 # (words any of which marks the error — matched on the lower-cased text; "*" stands for any
 #  text on one line — , sentence)
 DRIVER_ERRORS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("deadlock detected",),
+     "与其他工作站同时修改同一批件而互相等待（死锁），本次未作任何修改；请稍后再保存。"),
+    (("could not serialize access", "serialization failure"),
+     "其他工作站刚改过同一批件，与本次修改冲突，本次未作任何修改；请刷新后再保存。"),
+    (("lock timeout", "could not obtain lock", "lock_not_available"),
+     "要修改的件正被其他工作站锁定，等待超时，本次未作任何修改；请稍后再保存。"),
     (("append-only",),
      "跟进记录和变更记录只能追加，不能修改或删除（台账的只增保护拒绝了这次改动）；要纠正，请记一条“更正”。"),
     (("database is locked", "locked"),
@@ -38,13 +50,13 @@ DRIVER_ERRORS: tuple[tuple[tuple[str, ...], str], ...] = (
       "connection has been closed", "lost connection"),
      "与数据库服务器的连接已断开，本次未写入；请检查网络后重新打开台账再试。"),
     (("authentication failed", "password authentication", "no password supplied",
-      "no pg_hba.conf entry"),
+      "no pg_hba.conf entry", 'role "* does not exist'),
      "数据库服务器拒绝登录（用户名或密码不对，或本机未获准连接）；请核对数据库地址中的用户名和密码，或联系管理员。"),
     (('database "* does not exist',),
      "数据库服务器上没有这个数据库；请核对数据库地址中的库名，或请管理员先建库。"),
     (("could not connect", "connection refused", "could not translate host name",
-      "timeout expired", "no route to host"),
-     "无法连接数据库服务器；请检查服务器地址、端口和网络后再试。"),
+      "timeout expired", "no route to host", "is the server running", "connection to server"),
+     "无法连接数据库服务器（服务器未启动，或地址、端口、网络不对）；请检查服务器地址、端口和网络后再试，或联系管理员。"),
 )
 
 PSYCOPG_MISSING = "未安装 PostgreSQL 驱动（psycopg2），请先执行 pip install psycopg2-binary。"
@@ -52,6 +64,53 @@ _ROLLBACK_AFTER = "cannot rollback - no transaction is active"
 _MASKING = (_ROLLBACK_AFTER, "no such savepoint")
 """What SQLite says when it rolled back by itself: the outer ROLLBACK, or a nested write's
 ROLLBACK TO SAVEPOINT (the savepoint went with the transaction)."""
+
+
+PG_CONTENTION = {
+    "40P01": "deadlock detected",
+    "40001": "could not serialize access",
+    "55P03": "lock timeout",
+}
+"""PostgreSQL's SQLSTATEs for contention, and the words of DRIVER_ERRORS that describe each."""
+
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+_SQLITE_CONTENTION_TEXT = ("database is locked", "database is busy", "database table is locked")
+
+
+def _chain(exc: BaseException):
+    """`exc`, the driver error peewee wraps (`orig`), and their causes, each once."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo.extend([getattr(current, "orig", None), current.__cause__, current.__context__])
+
+
+def pg_code(exc: BaseException) -> str | None:
+    """The SQLSTATE psycopg2 gives for `exc` (or the error it wraps), if any."""
+    for current in _chain(exc):
+        code = getattr(current, "pgcode", None)
+        if code:
+            return code
+    return None
+
+
+def is_contention(exc: BaseException) -> bool:
+    """Did the write fail only because another connection held what it needed (worth retrying)?"""
+    for current in _chain(exc):
+        if getattr(current, "pgcode", None) in PG_CONTENTION:
+            return True
+        code = getattr(current, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED):
+            return True
+        if type(current).__module__.startswith(("sqlite3", "peewee")) and any(
+                words in str(current).lower() for words in _SQLITE_CONTENTION_TEXT):
+            return True
+    return False
 
 
 def first_error(exc: BaseException) -> BaseException:
@@ -71,6 +130,9 @@ def describe(exc: BaseException) -> str:
     exc = first_error(exc)
     original = str(exc).strip() or exc.__class__.__name__
     text = original.lower()
+    code = pg_code(exc)
+    if code in PG_CONTENTION:
+        text = PG_CONTENTION[code]
     if "psycopg" in text and ("not found" in text or "no module" in text):
         return PSYCOPG_MISSING
     if _ROLLBACK_AFTER in text:

@@ -258,7 +258,7 @@ def session_statistics(session_id: int | None = None, *, today: dt.date | None =
     from store.queries import _all_rules, load_calendar  # queries re-exports this module
 
     today = today or clock.today()
-    query = Case.select()
+    query = Case.select().order_by(Case.id)  # in id order: ties among the topics come out the same everywhere
     session = Session.get_or_none(Session.id == session_id) if session_id is not None else None
     if session_id is not None:
         query = query.where(Case.session == session_id)

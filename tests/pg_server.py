@@ -124,3 +124,19 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def raw_sql(url: str, statement: str, *params):
+    """Run one statement on a connection of its own (an independent read, or a raw write the
+    store would refuse) and return its rows (None for a statement with no result)."""
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params or None)
+            rows = cursor.fetchall() if cursor.description else None
+        connection.commit()
+        return rows
+    finally:
+        connection.close()

@@ -1,12 +1,15 @@
 """What every write shares: the checks of typed input (`_text`, `_operator`, `_choice`, `_date`,
-`_planned`), the write transaction (`_transaction`, BEGIN IMMEDIATE on SQLite), loading a case
-at the version the user saw (`_load`), and `_record`, which changes the case, bumps its version,
+`_planned`), the write transaction (`_transaction`, BEGIN IMMEDIATE on SQLite), running a whole
+write again when another workstation held what it needed (`retrying`), loading a case at the
+version the user saw (`_load`), and `_record`, which changes the case, bumps its version,
 refreshes its cached deadline and appends the `Event`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -117,6 +120,55 @@ def _transaction():
     if isinstance(db, SqliteDatabase):
         return db.atomic("IMMEDIATE")
     return db.atomic()
+
+
+RETRIES = 3
+"""How many times `retrying` runs a write again after contention, before refusing it."""
+
+RETRY_PAUSES = (0.05, 0.2, 0.5)
+"""Seconds to wait before each retry (growing, so that the other writer can finish)."""
+
+RETRY_BUDGET = 5.0
+"""Seconds after which no retry starts: SQLite has already waited its busy_timeout (8 s) inside a
+single try, so a busy SQLite ledger is refused after that wait instead of four of them."""
+
+BUSY_REFUSAL = ("台账正忙：其他工作站正在修改同样的件，等待后仍未能保存，本次未作任何修改，"
+                "您填写的内容仍在，请稍后再保存。")
+
+
+def retrying(write):
+    """Run the whole write again — checks, `_transaction` and all — when it failed only because
+    another connection held what it needed (store.db_errors.is_contention: a PostgreSQL
+    deadlock, serialization failure or lock timeout; SQLite busy after its busy_timeout), up to
+    `RETRIES` times with growing pauses while less than `RETRY_BUDGET` has passed, then refuse it
+    with `BUSY_REFUSAL`.
+
+    A failed attempt has written nothing (its transaction was rolled back), so running it again
+    cannot write twice. Called inside another transaction (an import applying rows) the write is
+    not retried here: the outer transaction is lost with it, so the error goes to the outer caller.
+    """
+    from store import db_errors
+
+    @functools.wraps(write)
+    def run(*args, **kwargs):
+        attempt, started = 0, time.monotonic()
+        while True:
+            db = database.obj
+            if db is None or db.in_transaction():
+                return write(*args, **kwargs)
+            try:
+                return write(*args, **kwargs)
+            except LedgerError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - only contention is retried, the rest re-raised
+                if not db_errors.is_contention(exc):
+                    raise
+                if attempt >= RETRIES or time.monotonic() - started > RETRY_BUDGET:
+                    raise LedgerError(BUSY_REFUSAL) from exc
+            time.sleep(RETRY_PAUSES[min(attempt, len(RETRY_PAUSES) - 1)])
+            attempt += 1
+
+    return run
 
 
 def _load(case_id: int, expected_version: int | None) -> Case:

@@ -1,5 +1,10 @@
 """Following a case up: 查办 / 询办 / 沟通 / 备注, the weekly check, and 催办 (one case, or
 several in one step from the division board).
+
+Every write here is `retrying`: one that met another workstation's locks (a deadlock, a busy
+ledger) runs again, whole, a few times before it is refused in Chinese. `urge_cases` locks its
+cases in id order, whatever order the caller gives, so two batch urges never wait on each other
+in a circle.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from store.actions.common import (
     _record,
     _text,
     _transaction,
+    retrying,
 )
 from store.errors import LedgerError
 from store.models import CONTACT_METHODS, CONTACT_STAGES, FOLLOW_UP_KINDS, URGE_LEVELS, Case, Division
@@ -29,6 +35,7 @@ KEEP_PLAN = "保留原计划"
 """`log_follow_up(next_followup_on=KEEP_PLAN)`, the default: the planned next follow-up is kept."""
 
 
+@retrying
 def log_follow_up(case_id: int, operator: str, *, kind: str, note: str = "", method: str = "", stage: str = "",
                   participants: str = "", next_followup_on=KEEP_PLAN, on=None,
                   expected_version: int | None = None) -> Recorded:
@@ -58,6 +65,7 @@ def log_follow_up(case_id: int, operator: str, *, kind: str, note: str = "", met
                        next_followup_on=planned, extra=extra, message=f"已记录{kind}：{case_label(case)}")
 
 
+@retrying
 def mark_reviewed(case_id: int, operator: str, week: str, note: str = "",
                   expected_version: int | None = None) -> Recorded:
     """每周检查: mark a case checked in the week's review — a 查办 event naming the week.
@@ -84,6 +92,7 @@ def next_urge_level(case: Case) -> int:
     return min((case.urge_level or 0) + 1, max(URGE_LEVELS))
 
 
+@retrying
 def urge_division(case_id: int, operator: str, *, note: str = "", respond_by=None, level: int | None = None,
                   division: Division | int | None = None, expected_version: int | None = None) -> Recorded:
     """催办: urge the responsible division, one level up, to answer by a date (default 3 working days)."""
@@ -113,6 +122,7 @@ def _urge(case: Case, operator: str, *, note: str, division_id: int, level: int,
                    message=f"已向{name}{URGE_LEVELS[level]}：{case_label(case)}，请于{respond:%m月%d日}前反馈")
 
 
+@retrying
 def urge_cases(case_ids: Iterable[int], operator: str, *, note: str = "", respond_by=None,
                division: Division | int | None = None) -> list[Recorded]:
     """催办 several cases in one step (the division board's `u`): one transaction, one 催办 event a case.
@@ -122,6 +132,9 @@ def urge_cases(case_ids: Iterable[int], operator: str, *, note: str = "", respon
     still belong to that division (it may have been re-assigned since the board was read).
     If any case cannot be urged (store.steps: closed, pending re-assignment, unassigned) or is
     elsewhere, nothing is written and the message gives each case's reason.
+
+    The cases are locked in id order (no deadlock between two batch urges over the same cases);
+    they are urged, and returned, in the caller's order.
     """
     operator = _operator(operator)
     note = _text(note, "催办说明")
@@ -134,7 +147,8 @@ def urge_cases(case_ids: Iterable[int], operator: str, *, note: str = "", respon
     if division_id is not None and target is None:
         raise LedgerError("找不到要催办的处室，可能已被更改，请刷新。")
     with _transaction():
-        cases = [_load(case_id, None) for case_id in ids]
+        locked = {case_id: _load(case_id, None) for case_id in sorted(ids)}  # lock order: by id
+        cases = [locked[case_id] for case_id in ids]
         problems = [reason.rstrip("。") for reason in (refusal(case, "urge") for case in cases) if reason]
         elsewhere = [case_label(c) for c in cases if target is not None and refusal(c, "urge") is None
                      and c.division_id not in (None, target.id)]

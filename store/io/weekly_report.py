@@ -111,7 +111,7 @@ def weekly_report(week: str, *, today: dt.date | None = None) -> WeeklyReport:
     names = dict(Division.select(Division.id, Division.name).tuples())
     bodies = dict(Session.select(Session.id, Session.body).tuples())  # 会办意见 on a 政协 case
     risks = []
-    cases = Case.select().where((Case.status != "已办结") & Case.closed_on.is_null())
+    cases = Case.select().where((Case.status != "已办结") & Case.closed_on.is_null()).order_by(Case.id)
     for case in cases:
         if case.status not in OPEN_EXCLUDED:  # open as the ledger's summary bar counts it
             line = by_division.setdefault(case.division_id, [0, 0, 0, 0])

@@ -127,7 +127,7 @@ def division_board(*, today: dt.date | None = None, session_id: int | None = Non
                                                                                 [0, 0, 0, 0, 0, [], 0])
         board.append(DivisionLoad(division_id, name or UNASSIGNED, open_count, due7, overdue, stale, urges,
                                   tuple(case_id for _, case_id in sorted(to_urge)), estimated))
-    board.sort(key=lambda line: (-line.overdue, line.division))
+    board.sort(key=lambda line: (-line.overdue, line.division, line.division_id is None, line.division_id or 0))
     return board
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from peewee import JOIN, fn
+from peewee import JOIN, PostgresqlDatabase, fn
 
 from store import clock
 from store.co_units import progress_text
@@ -63,12 +63,23 @@ class LedgerRow:
         return self.days_left is not None and self.days_left < 0 and not self.awaiting_proposer
 
 
+def _code_point(field):
+    """A text column compared code point by code point, as SQLite and Python compare it: a
+    PostgreSQL database's own collation (zh_CN, en_US …) would put Chinese names otherwise."""
+    db = Case._meta.database
+    return field.collate('"C"') if isinstance(getattr(db, "obj", db), PostgresqlDatabase) else field
+
+
 _ORDERS = {
-    "deadline": lambda: [Case.next_due.asc(nulls="LAST"), Case.number],
-    "number": lambda: [Case.number],
-    "division": lambda: [Division.name.is_null(), Division.name, Case.next_due.is_null(), Case.next_due],
-    "status": lambda: [Case.status, Case.next_due.is_null(), Case.next_due],
+    "deadline": lambda: [Case.next_due.asc(nulls="LAST"), Case.number, Case.id],
+    "number": lambda: [Case.number, Case.id],
+    "division": lambda: [Division.name.is_null(), _code_point(Division.name), Case.next_due.is_null(), Case.next_due,
+                         Case.id],
+    "status": lambda: [_code_point(Case.status), Case.next_due.is_null(), Case.next_due, Case.id],
 }
+"""Each order ends in `Case.id`, unique: equal rows come in one order on every engine, so a
+window of the ledger (LIMIT/OFFSET) is always the slice of the whole. Numbers are digits
+(every collation orders them alike), so the deadline order keeps its index."""
 
 
 def ledger_query(*, session_id: int | None = None, search: str = "", order: str = "deadline",

@@ -5,25 +5,15 @@ from __future__ import annotations
 
 import json
 
-import psycopg2
 
 from store import actions
 from store.io.summary_full import full_summary_text
 from store.summary_figures import summary_figures
 
+from pg_server import raw_sql as _raw
 from store_helpers import OPERATOR, assigned_case, d, session
 
 UNITS = ["市公安局", "市交通运输局"]
-
-
-def _raw(url: str, statement: str, *params):
-    connection = psycopg2.connect(url)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(statement, params)
-            return cursor.fetchall() if cursor.description else None
-    finally:
-        connection.close()
 
 
 def _progress(url: str, case_id: int) -> dict:
