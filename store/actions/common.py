@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from peewee import SqliteDatabase
 
 from store import clock
+from store.co_units import refresh_unit_counts  # the 会办意见 caches, rewritten with every event
 from store.db import database
 from store.errors import LedgerError, LedgerReadOnly, VersionConflict
 from store.models import Case, Division, Event, Person, Proposer, Session
@@ -207,13 +208,6 @@ def _field_value(case: Case, name: str):
     if hasattr(field, "rel_model"):
         return getattr(case, field.column_name)
     return _jsonable(getattr(case, name))
-
-
-def refresh_unit_counts(case: Case) -> None:
-    """The cached 会办意见 counts (store.co_units), rewritten with every event."""
-    from store.co_units import refresh_unit_counts as refresh
-
-    refresh(case)
 
 
 def _refresh_next_due(case: Case) -> None:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from desk_helpers import OPERATOR, SIZE, TODAY, at, wait_for
+from desk_helpers import OPERATOR, SIZE, TODAY, at
+from test_case_states import open_at
 
 from store import actions, clock
 from store.models import Session
 from tui.app import DubanApp
-from tui.screens.case import CaseScreen
-from tui.screens.ledger import LedgerScreen
 
 
 def on(days_ago: int, hour: int = 10):
@@ -44,17 +43,6 @@ def co_unit_case() -> int:
     with on(1, 9):
         actions.urge_unit(case_id, OPERATOR, unit="市交通运输局", note="第二次催办")
     return case_id
-
-
-def open_at(case_id: int):
-    async def run_before(pilot) -> None:
-        app = pilot.app
-        await wait_for(pilot, lambda: isinstance(app.screen, LedgerScreen) and app.ledger.loaded)
-        app.open_case(case_id)
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.card is not None)
-        await pilot.pause(0.3)
-
-    return run_before
 
 
 def test_case_with_two_co_units(desk, snap_compare):
