@@ -30,6 +30,7 @@ from store.actions import (
     _transaction,
     check_case_shape,
 )
+from store.actions.common import retrying
 from store.case_fields import (
     CASE_FIELDS,
     CORRECTABLE,
@@ -52,6 +53,7 @@ from store.vocabulary import case_words
 # ------------------------------------------------------------------------------ 修改
 
 
+@retrying
 def correct_case(operator, case_id: int, *, expected_version: int | None, note="", **fields) -> Recorded:
     """修改: correct the case's own fields — one 修改 event with before and after.
 
@@ -140,6 +142,7 @@ def _not_after_later_steps(day: dt.date, what: str, old: dt.date, steps) -> None
                               "请检查日期。")
 
 
+@retrying
 def correct_reply(operator, case_id: int, *, reason, doc_no=None, result_class=None, on=None,
                   expected_version: int | None) -> Recorded:
     """更正答复: put right the latest reply's document number, class (A–D) or date — one 更正 event.
@@ -202,6 +205,7 @@ def correct_reply(operator, case_id: int, *, reason, doc_no=None, result_class=N
                        message=f"{label}的{'重新答复' if again else '答复'}已更正")
 
 
+@retrying
 def correct_evaluation(operator, case_id: int, *, reason, evaluation=None, on=None,
                        expected_version: int | None) -> Recorded:
     """更正评价: put right the proposer's evaluation or its date — one 更正 event.

@@ -19,7 +19,7 @@ from store import models, sqlite_file
 from store.errors import DatabaseUnusable
 from store.proxy import database  # bound here; callers import it from store.db as before
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The schema this code writes; recorded in `duban_meta` under `schema_version`."""
 
 SQLITE_PRAGMAS = {
@@ -39,6 +39,18 @@ SQLITE_READ_PRAGMAS = {
 """A ledger opened read-only: no journal mode change (that is a write), and no writes at all."""
 
 SQLITE_HEADER = sqlite_file.SQLITE_HEADER
+
+PG_CONNECTION_DEFAULTS = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30000,
+}
+"""libpq options a server ledger gets unless its address sets them: a lost network is noticed in
+about a minute (not the kernel's quarter of an hour), and a server that is down is given up on
+after 5 s, so that no save or look hangs behind a dead connection."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,8 @@ def open_database(target: str | os.PathLike | None, *, create: bool = True, veri
             options = parse_url(parsed.url)
         except Exception:
             raise DatabaseUnusable(f"无法识别数据库地址“{parsed.describe()}”。") from None
+        for name, value in PG_CONNECTION_DEFAULTS.items():
+            options.setdefault(name, value)  # what the address sets itself is kept
         if read_only is True:
             options["options"] = (options.get("options", "") + " -c default_transaction_read_only=on").strip()
             reason = f"台账“{parsed.describe()}”以只读方式打开（--read-only），只能查看、导出和出报告，不能写入。"
@@ -235,12 +249,13 @@ def _check_server_ledger(db: Database, parsed: Target, read_only: bool) -> bool:
 
 
 def _create_ledger(db: Database, engine: str) -> None:
-    """A new ledger: every table, the append-only triggers and the schema version, at once."""
-    from store.ledger_schema import trigger_sql
+    """A new ledger: every table, the append-only triggers (and on PostgreSQL the change feed's
+    triggers and the `db_user` defaults) and the schema version, at once."""
+    from store.ledger_schema import db_user_sql, feed_trigger_sql, trigger_sql
 
     with db.atomic():
         db.create_tables(models.ALL_MODELS)
-        for statement in trigger_sql(engine):
+        for statement in trigger_sql(engine) + (db_user_sql() + feed_trigger_sql() if engine == "postgresql" else []):
             db.execute_sql(statement)
         models.Meta.create(key="schema_version", value=str(SCHEMA_VERSION))
 
@@ -313,40 +328,3 @@ def close_database() -> None:
     """Close this thread's connection to the current database, if any."""
     if database.obj is not None and not database.is_closed():
         database.close()
-
-
-class ChangeWatcher:
-    """Tells cheaply whether anyone committed to the ledger since the last look.
-
-    On SQLite it compares `PRAGMA data_version` on one long-lived connection of its own
-    (another connection's commit changes it; the file's mtime does not change under WAL).
-    Elsewhere it compares the newest event id and the number of events.
-    Create and use it on one thread.
-    """
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        target: Target | None = getattr(db, "duban_target", None)
-        self._sqlite: sqlite3.Connection | None = None
-        if target is not None and target.kind == "sqlite":
-            self._sqlite = sqlite3.connect(_read_uri(db, target), uri=True, timeout=8, check_same_thread=False)
-        self._last = self._read()
-
-    def _read(self):
-        if self._sqlite is not None:
-            return self._sqlite.execute("PRAGMA data_version").fetchone()[0]
-        cursor = self._db.execute_sql("SELECT MAX(id), COUNT(*) FROM event")
-        return tuple(cursor.fetchone())
-
-    def changed(self) -> bool:
-        """True when another connection committed since the previous call."""
-        current = self._read()
-        if current != self._last:
-            self._last = current
-            return True
-        return False
-
-    def close(self) -> None:
-        if self._sqlite is not None:
-            self._sqlite.close()
-            self._sqlite = None

@@ -49,6 +49,11 @@ DRIVER_ERRORS: tuple[tuple[tuple[str, ...], str], ...] = (
       "connection not open", "terminating connection", "ssl connection has been closed",
       "connection has been closed", "lost connection"),
      "与数据库服务器的连接已断开，本次未写入；请检查网络后重新打开台账再试。"),
+    (("duplicate key value violates unique constraint", "unique constraint failed"),
+     "同一条记录刚被其他工作站登记过（例如同一届次的同一编号），本次未写入；请刷新后核对再试。"),
+    (("must be owner of", "permission denied for"),
+     "这个数据库账号权限不足，本次未写入；日常使用需对台账各表有 SELECT、INSERT、UPDATE 权限，"
+     "升级台账结构须用表的所有者账号打开一次；请联系管理员。"),
     (("authentication failed", "password authentication", "no password supplied",
       "no pg_hba.conf entry", 'role "* does not exist'),
      "数据库服务器拒绝登录（用户名或密码不对，或本机未获准连接）；请核对数据库地址中的用户名和密码，或联系管理员。"),
@@ -110,6 +115,27 @@ def is_contention(exc: BaseException) -> bool:
         if type(current).__module__.startswith(("sqlite3", "peewee")) and any(
                 words in str(current).lower() for words in _SQLITE_CONTENTION_TEXT):
             return True
+    return False
+
+
+_LOST_WORDS = ("connection already closed", "server closed the connection", "connection not open",
+               "terminating connection", "ssl connection has been closed", "connection has been closed",
+               "lost connection", "could not connect", "connection refused", "connection to server",
+               "is the server running", "timeout expired", "no route to host", "could not receive data",
+               "could not send data", "the database system is shutting down", "the database system is starting up")
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Did a PostgreSQL call fail because the connection to the server is gone or cannot be made
+    (SQLSTATE class 08, 57P01–57P03, or psycopg2's words for it)? Never true for SQLite."""
+    for current in _chain(exc):
+        code = getattr(current, "pgcode", None) or ""
+        if code.startswith("08") or code in ("57P01", "57P02", "57P03"):
+            return True
+        module = type(current).__module__
+        if module.startswith("psycopg2") or (module.startswith("peewee") and "sqlite" not in str(current).lower()):
+            if any(words in str(current).lower() for words in _LOST_WORDS):
+                return True
     return False
 
 

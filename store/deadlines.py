@@ -44,11 +44,12 @@ def recompute_next_due(session_id: int | None = None, *, calendar_change: bool =
     """
     from store.queries import _all_rules, load_calendar
 
-    calendar = load_calendar()
-    rules = _all_rules()
     query = Case.select().where(Case.closed_on.is_null(True) & (Case.status != "已办结"))
     if session_id is not None:
         query = query.where(Case.session == session_id)
+    _lock_in_id_order(query)  # first: the calendar and rules below are read once no one else holds a case
+    calendar = load_calendar()
+    rules = _all_rules()
     if calendar_change:
         rolling = [sid for sid, rule in rules.items() if rule.roll_to_working_day]
         depends = Case.replied_on.is_null(False)
@@ -63,6 +64,27 @@ def recompute_next_due(session_id: int | None = None, *, calendar_change: bool =
             Case.update(next_due=due, next_milestone=label, next_due_estimated=estimated).where(
                 Case.id.in_(ids[start:start + 500])).execute()
     return sum(len(ids) for ids in groups.values())
+
+
+def _lock_in_id_order(query) -> None:
+    """On PostgreSQL, lock every case `query` names, in ascending id, before anything is read.
+
+    Every write that holds several cases takes them in id order (`urge_cases`, the importer),
+    so two recomputes, or a recompute and a batch urge, never wait on each other in a circle.
+    Locking all the open cases — not only those the calendar touches — also means a case
+    another workstation changed while this transaction waited (a reply that makes its deadline
+    depend on the calendar) is read as committed, not as it was, and one changed afterwards is
+    written after this commit, with the new calendar and rules. SQLite's BEGIN IMMEDIATE already
+    holds the whole ledger. The calendar and the rules are read after this, so a recompute that
+    waited here for another calendar or rule change counts on what that change committed."""
+    from peewee import SqliteDatabase
+
+    from store.db import database
+
+    if isinstance(database.obj, SqliteDatabase):
+        return
+    for _ in query.select(Case.id).order_by(Case.id).for_update().tuples():
+        pass
 
 
 def _differences(query, rules: dict[int, RuleSet], calendar: WorkCalendar):

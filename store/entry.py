@@ -28,6 +28,7 @@ from store.actions import (
     check_case_shape,
     create_case,
 )
+from store.actions.common import retrying
 from store.errors import LedgerError
 from store.models import Session
 from store.vocabulary import checked_role, words
@@ -71,6 +72,7 @@ from store.corrections import (  # noqa: F401
 # ------------------------------------------------------------------------------ 录入
 
 
+@retrying
 def enter_case(operator, *, session_id: int, number, kind: str, title, summary="", topic="", proposer_name,
                proposer_kind: str, proposer_group, proposer_unit_title="", proposer_phone="",
                cosigners: Iterable[str] = (), role: str, lead_unit="", co_units: Iterable[str] = (),

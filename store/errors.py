@@ -32,3 +32,13 @@ class VersionConflict(LedgerError):
     def __init__(self, message: str, changes: list[str] | None = None) -> None:
         super().__init__(message)
         self.changes = changes or []
+
+
+class ConnectionLost(LedgerError):
+    """The connection to the PostgreSQL server was lost; nothing of the call was written.
+
+    The desk keeps what the user typed and reconnects in the background (store.feed)."""
+
+
+class CommitUncertain(ConnectionLost):
+    """The connection was lost at COMMIT: the write may or may not have landed (it says so)."""

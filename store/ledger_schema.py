@@ -6,6 +6,9 @@ that its recorded schema version must have (`missing_parts`): a read-only comman
 migration (store/migrations.py) adds anything, and `ADDED_BY_STEP` says what each one adds,
 so that a version-1 ledger is expected to lack exactly what the later steps bring.
 
+The change feed (schema 6, PostgreSQL): statement-level triggers announce every write on
+`FEED_CHANNEL` (`feed_trigger_sql`), so that every desk learns of it at commit (store/feed.py).
+
 Append-only: triggers refuse UPDATE and DELETE on `event` and `change_record` in the database
 itself, on SQLite (also INSERT OR REPLACE of an existing row) and on PostgreSQL (also TRUNCATE), so that even a raw
 connection cannot rewrite the timeline. A mistake is corrected by a later event.
@@ -35,6 +38,7 @@ ADDED_BY_STEP: dict[int, dict] = {
     5: {"columns": {"case": {"unit_progress", "units_expected", "units_received", "reply_early_reason", "own_part",
                              "form_sent_on", "form_sent_how", "form_holder", "form_due", "form_urge_count",
                              "form_returned_on", "evaluation_work", "is_typical", "typical_note"}}},
+    6: {"columns": {"event": {"db_user"}, "change_record": {"db_user"}}, "feed": True},
 }
 """What each migration step adds; a ledger at an earlier version is not expected to have it.
 (`weekly_review` came during version 1 without a version change, so a version-1 ledger may
@@ -45,6 +49,59 @@ def trigger_names(engine: str) -> set[str]:
     """The append-only triggers a current ledger has on `engine` ("sqlite" or "postgresql")."""
     kinds = ("update", "delete") + (("truncate",) if engine == "postgresql" else ("replace",))
     return {f"{table}_no_{kind}" for table in APPEND_ONLY_TABLES for kind in kinds}
+
+
+FEED_CHANNEL = "duban_ledger"
+"""The PostgreSQL channel every write announces itself on (store/feed.py listens)."""
+
+FEED_CASE_WRITES = (("case", "insert"), ("case", "update"), ("event", "insert"))
+"""Writes that name the cases they touch (an event is never updated: the append-only triggers)."""
+
+FEED_TABLES = ("session", "division", "person", "proposer", "calendar_day", "calendar_year",
+               "weekly_review", "change_record", "duban_meta")
+"""Every other table: a write to one of them is announced by the table's name."""
+
+FEED_PAYLOAD_LIMIT = 7900
+"""Above this many characters of case ids (NOTIFY takes at most 8,000 bytes) the write is
+announced as `all`: the desk reloads the whole ledger."""
+
+
+def feed_trigger_names() -> set[str]:
+    """The change-feed triggers a PostgreSQL ledger has from schema 6 on."""
+    names = {f"{table}_feed_{kind}" for table, kind in FEED_CASE_WRITES}
+    return names | {f"{table}_feed" for table in FEED_TABLES}
+
+
+def feed_trigger_sql() -> list[str]:
+    """PostgreSQL only: statement-level triggers that NOTIFY `FEED_CHANNEL` inside every writing
+    statement — `c:<case ids>` for cases and events (from the statement's transition table),
+    `t:<table>` for every other table. NOTIFY is delivered at commit, in commit order, and not at
+    all on rollback; identical notices in one transaction are delivered once. Idempotent."""
+    statements = [
+        "CREATE OR REPLACE FUNCTION duban_feed_cases() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "DECLARE ids text; BEGIN "
+        "IF TG_TABLE_NAME = 'event' THEN SELECT string_agg(DISTINCT case_id::text, ',') INTO ids FROM feed_rows; "
+        "ELSE SELECT string_agg(DISTINCT id::text, ',') INTO ids FROM feed_rows; END IF; "
+        f"IF ids IS NOT NULL THEN IF length(ids) > {FEED_PAYLOAD_LIMIT} THEN PERFORM pg_notify('{FEED_CHANNEL}', 'all'); "
+        f"ELSE PERFORM pg_notify('{FEED_CHANNEL}', 'c:' || ids); END IF; END IF; RETURN NULL; END $$",
+        "CREATE OR REPLACE FUNCTION duban_feed_table() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{FEED_CHANNEL}', 't:' || TG_TABLE_NAME); RETURN NULL; END $$",
+    ]
+    for table, kind in FEED_CASE_WRITES:
+        statements.append(f'DROP TRIGGER IF EXISTS {table}_feed_{kind} ON "{table}"')
+        statements.append(f'CREATE TRIGGER {table}_feed_{kind} AFTER {kind.upper()} ON "{table}" '
+                          "REFERENCING NEW TABLE AS feed_rows FOR EACH STATEMENT EXECUTE FUNCTION duban_feed_cases()")
+    for table in FEED_TABLES:
+        statements.append(f'DROP TRIGGER IF EXISTS {table}_feed ON "{table}"')
+        statements.append(f'CREATE TRIGGER {table}_feed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+                          "FOR EACH STATEMENT EXECUTE FUNCTION duban_feed_table()")
+    return statements
+
+
+def db_user_sql() -> list[str]:
+    """PostgreSQL only: each new event and change record keeps the login that wrote it."""
+    return [f'ALTER TABLE "{table}" ALTER COLUMN db_user SET DEFAULT current_user'
+            for table in APPEND_ONLY_TABLES]
 
 
 def trigger_sql(engine: str) -> list[str]:
@@ -110,6 +167,9 @@ def missing_parts(tables: dict[str, set[str]], triggers: set[str], version: int,
     if want_triggers:
         for name in sorted(trigger_names(engine) - triggers):
             missing.append(f"只增保护 {name}（触发器）")
+    if engine == "postgresql" and version >= 6:
+        for name in sorted(feed_trigger_names() - triggers):
+            missing.append(f"变动通知 {name}（触发器）")
     return missing
 
 

@@ -109,7 +109,25 @@ def _to_5(db: Database) -> None:
     Case.update(form_returned_on=Case.evaluated_on).where(Case.evaluated_on.is_null(False)).execute()
 
 
-STEPS = {2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5}
+def _to_6(db: Database) -> None:
+    """Who wrote each record on a shared ledger (`db_user`: the PostgreSQL login, by a server
+    default), the change feed's triggers on PostgreSQL, and the deadline index ending in the id
+    (the ledger's order, so that PostgreSQL reads a window of it from the index alone)."""
+    from peewee import SqliteDatabase
+
+    from store.ledger_schema import db_user_sql, feed_trigger_sql
+
+    for table in ("event", "change_record"):  # step 2 creates change_record with today's columns
+        if "db_user" not in {column.name for column in db.get_columns(table)}:
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN db_user VARCHAR(255)')
+    db.execute_sql("DROP INDEX IF EXISTS case_next_due_number")
+    db.execute_sql('CREATE INDEX IF NOT EXISTS case_next_due_number_id ON "case" (next_due, number, id)')
+    if not isinstance(db, SqliteDatabase):
+        for statement in db_user_sql() + feed_trigger_sql():
+            db.execute_sql(statement)
+
+
+STEPS = {2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5, 6: _to_6}
 
 
 def stored_version(db: Database) -> int:

@@ -271,7 +271,7 @@ class Case(BaseModel):
     class Meta:
         indexes = (
             (("session", "number"), True),
-            (("next_due", "number"), False),  # the ledger's default order, NULLS LAST
+            (("next_due", "number", "id"), False),  # the ledger's default order, NULLS LAST, id last
         )
 
 
@@ -298,6 +298,7 @@ class Event(BaseModel):
     data = JSONField(default=dict)
     undoes = ForeignKeyField("self", null=True, backref="undone_by", on_delete="RESTRICT")
     version = IntegerField()  # the case's version after this event
+    db_user = CharField(null=True)  # PostgreSQL: the login that wrote it (a server default); SQLite: none
 
     class Meta:
         indexes = (
@@ -337,6 +338,7 @@ class ChangeRecord(BaseModel):
     action = CharField()  # 新增 / 改名 / 调动 / 停用 / 设置 / 确认 …
     note = TextField(default="")
     data = JSONField(default=dict)
+    db_user = CharField(null=True)  # PostgreSQL: the login that wrote it (a server default); SQLite: none
 
     class Meta:
         table_name = "change_record"

@@ -1,4 +1,5 @@
-"""处室与人员: the office's own divisions and people, entered and kept by the office.
+"""处室与人员: the office's own divisions and people, entered and kept by the office (the
+people's writes are in store/office_people.py and re-exported here).
 
 Every write takes the operator, checks its input first and then, in one write transaction,
 changes the rows and appends one `ChangeRecord` (area 处室 or 人员) holding what it was
@@ -20,6 +21,7 @@ from peewee import fn
 
 from store import clock
 from store.actions import _operator, _transaction
+from store.actions.common import retrying
 from store.changes import record_change
 from store.errors import LedgerError
 from store.models import PERSON_TITLES, Case, Division, Person
@@ -163,6 +165,7 @@ def _person_state(person: Person) -> dict:
 # -------------------------------------------------------------------------- divisions
 
 
+@retrying
 def add_division(operator: str, name: str, *, sort_order: int | None = None, note: str = "") -> Saved:
     """新增处室: a new division, last in the office's order unless `sort_order` says where."""
     operator = _operator(operator)
@@ -182,6 +185,7 @@ def add_division(operator: str, name: str, *, sort_order: int | None = None, not
     return Saved(division.id, f"已新增处室“{name}”。")
 
 
+@retrying
 def rename_division(operator: str, division_id: int, new_name: str, note: str = "") -> Saved:
     """改名: the division keeps its cases and people; old events show the name it has now."""
     operator = _operator(operator)
@@ -201,6 +205,7 @@ def rename_division(operator: str, division_id: int, new_name: str, note: str = 
     return Saved(division.id, f"处室“{old}”已改名为“{new_name}”。")
 
 
+@retrying
 def reorder_division(operator: str, division_id: int, sort_order: int, note: str = "") -> Saved:
     """调序: give a division its place in the office's order (smaller comes first)."""
     operator = _operator(operator)
@@ -218,6 +223,7 @@ def reorder_division(operator: str, division_id: int, sort_order: int, note: str
     return Saved(division.id, f"处室“{division.name}”的顺序已改为{order}。")
 
 
+@retrying
 def move_division(operator: str, division_id: int, step: int, note: str = "") -> Saved:
     """上移/下移: swap a division with the nearest current one above (step -1) or below (+1).
 
@@ -250,6 +256,7 @@ def move_division(operator: str, division_id: int, step: int, note: str = "") ->
     return Saved(division.id, f"处室“{division.name}”已{'上移' if step < 0 else '下移'}。")
 
 
+@retrying
 def retire_division(operator: str, division_id: int, note: str = "") -> Saved:
     """停用处室 (撤销/合并): refused while it still has current people; its cases keep its name."""
     operator = _operator(operator)
@@ -275,6 +282,7 @@ def retire_division(operator: str, division_id: int, note: str = "") -> Saved:
     return Saved(division.id, f"处室“{division.name}”已停用。{tail}")
 
 
+@retrying
 def restore_division(operator: str, division_id: int, note: str = "") -> Saved:
     """恢复处室: a retired division comes back to the pickers."""
     operator = _operator(operator)
@@ -294,147 +302,5 @@ def restore_division(operator: str, division_id: int, note: str = "") -> Saved:
 # ----------------------------------------------------------------------------- people
 
 
-def add_person(operator: str, name: str, *, division_id: int | None, title: str, post: str = "",
-               phone: str = "", note: str = "") -> Saved:
-    """新增人员: name, division (none only for 分管局领导/局长), title, post and phone."""
-    operator = _operator(operator)
-    name = _clean(name, "姓名", limit=MAX_PERSON_NAME)
-    title = _title(title)
-    post = _clean(post, "岗位", limit=MAX_POST, required=False)
-    phone = _phone(phone)
-    note = _note(note)
-    with _transaction():
-        division = _placement(title, division_id)
-        _check_unique_person(name, division.id if division else None)
-        person = Person.create(name=name, division=division, title=title, post=post, phone=phone, supervises=[])
-        record_change(operator, "人员", name, "新增", note=note, before={}, after=_person_state(person))
-    where = f"{division.name}" if division else "局领导"
-    return Saved(person.id, f"已新增人员“{name}”（{where}·{title}）。")
-
-
-def update_person(operator: str, person_id: int, *, name=_UNSET, division_id=_UNSET, title=_UNSET, post=_UNSET,
-                  phone=_UNSET, note: str = "") -> Saved:
-    """修改人员 (改名、调动、职务、岗位、电话): only the fields given change; one change record.
-
-    A person who stops being a leader (分管局领导/局长) stops supervising divisions.
-    """
-    operator = _operator(operator)
-    given = {}
-    if name is not _UNSET:
-        given["name"] = _clean(name, "姓名", limit=MAX_PERSON_NAME)
-    if title is not _UNSET:
-        given["title"] = _title(title)
-    if post is not _UNSET:
-        given["post"] = _clean(post, "岗位", limit=MAX_POST, required=False)
-    if phone is not _UNSET:
-        given["phone"] = _phone(phone)
-    note = _note(note)
-    with _transaction():
-        person = _person(person_id)
-        if person.retired_on is not None:
-            raise LedgerError(f"“{person.name}”已停用，不能修改；如已回到本局，请先恢复。")
-        before = _person_state(person)
-        new_title = given.get("title", person.title)
-        new_division = person.division_id if division_id is _UNSET else division_id
-        if new_division != person.division_id or new_title != person.title:
-            division = _placement(new_title, new_division)
-            new_division = division.id if division else None
-        new_name = given.get("name", person.name)
-        if new_name != person.name or new_division != person.division_id:
-            _check_unique_person(new_name, new_division, exclude=person.id)
-        for field, value in given.items():
-            setattr(person, field, value)
-        person.division = new_division
-        if new_title not in LEADER_TITLES:
-            person.supervises = []
-        after = _person_state(person)
-        changed = {k for k in before if before[k] != after[k]}
-        if not changed:
-            return Saved(person.id, f"“{person.name}”没有改动。", changed=False)
-        person.save()
-        action = "调动" if "division_id" in changed else "改名" if changed == {"name"} else "修改"
-        keys = changed | ({"division"} if "division_id" in changed else set())
-        record_change(operator, "人员", person.name, action, note=note,
-                      before={k: before[k] for k in keys}, after={k: after[k] for k in keys})
-    if action == "调动":
-        return Saved(person.id, f"“{person.name}”已调至{after['division'] or '局领导'}。")
-    return Saved(person.id, f"已保存“{person.name}”的修改。")
-
-
-def retire_person(operator: str, person_id: int, note: str = "") -> Saved:
-    """停用人员 (离任、调离): leaves the pickers; old cases and events keep the name."""
-    operator = _operator(operator)
-    note = _note(note)
-    with _transaction():
-        person = _person(person_id)
-        if person.retired_on is not None:
-            raise LedgerError(f"“{person.name}”已于{person.retired_on:%Y-%m-%d}停用。")
-        day = clock.today()
-        person.retired_on = day
-        person.save()
-        record_change(operator, "人员", person.name, "停用", note=note, before={"retired_on": None},
-                      after={"retired_on": day})
-        open_scope = Case.status.not_in(("已办结", "已反馈"))
-        owned = Case.select().where((Case.owner == person.id) & open_scope).count()
-        led = Case.select().where((Case.leader == person.id) & open_scope).count()
-    tail = "".join((f"仍是{owned}件在办案件的责任人" if owned else "",
-                    ("，" if owned and led else "") + (f"仍是{led}件在办案件的分管领导" if led else "")))
-    return Saved(person.id, f"“{person.name}”已停用。" + (f"{tail}，请重新分派。" if tail else ""))
-
-
-def restore_person(operator: str, person_id: int, note: str = "") -> Saved:
-    """恢复人员: back in the pickers, in the same division (which must be in use)."""
-    operator = _operator(operator)
-    note = _note(note)
-    with _transaction():
-        person = _person(person_id)
-        if person.retired_on is None:
-            raise LedgerError(f"“{person.name}”在任，无需恢复。")
-        if person.division_id is not None and person.division.retired_on is not None:
-            raise LedgerError(f"“{person.name}”所在的处室“{person.division.name}”已停用：请先恢复该处室。")
-        _check_unique_person(person.name, person.division_id, exclude=person.id)
-        old = person.retired_on
-        person.retired_on = None
-        person.save()
-        record_change(operator, "人员", person.name, "恢复", note=note, before={"retired_on": old},
-                      after={"retired_on": None})
-    return Saved(person.id, f"“{person.name}”已恢复。")
-
-
-def set_supervision(operator: str, leader_id: int, division_ids: Iterable[int], note: str = "") -> Saved:
-    """分管: the divisions a 分管局领导 (or 局长) supervises, kept in the office's order."""
-    operator = _operator(operator)
-    wanted = []
-    for value in division_ids:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise LedgerError(f"处室“{value}”无效。") from None
-        if number not in wanted:
-            wanted.append(number)
-    note = _note(note)
-    with _transaction():
-        leader = _person(leader_id)
-        if leader.retired_on is not None:
-            raise LedgerError(f"“{leader.name}”已停用，不能设置分管处室。")
-        if leader.title not in LEADER_TITLES:
-            raise LedgerError(f"“{leader.name}”的职务是{leader.title or '（未填）'}，只有{'、'.join(LEADER_TITLES)}分管处室。")
-        had = list(leader.supervises or [])
-        rows = {d.id: d for d in Division.select().where(Division.id << wanted)} if wanted else {}
-        for number in wanted:
-            division = rows.get(number)
-            if division is None:
-                raise LedgerError("所选处室中有一个已不存在，请刷新后重选。")
-            if division.retired_on is not None and number not in had:
-                raise LedgerError(f"处室“{division.name}”已停用，不能设为分管处室。")
-        order = {d.id: i for i, d in enumerate(_ordered())}
-        wanted.sort(key=lambda i: order.get(i, 0))
-        if wanted == had:
-            return Saved(leader.id, f"“{leader.name}”的分管处室没有改动。", changed=False)
-        leader.supervises = wanted
-        leader.save()
-        record_change(operator, "人员", leader.name, "分管", note=note,
-                      before={"supervises": had, "names": _division_names(had)},
-                      after={"supervises": wanted, "names": _division_names(wanted)})
-    names = "、".join(_division_names(wanted)) or "（无）"
-    return Saved(leader.id, f"“{leader.name}”分管：{names}。")
+# The people's writes live in store/office_people.py; callers keep importing them from here.
+from store.office_people import add_person, restore_person, retire_person, set_supervision, update_person  # noqa: E402,F401

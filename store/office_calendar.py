@@ -22,6 +22,7 @@ from functools import lru_cache
 from peewee import IntegrityError, fn
 
 from store import clock
+from store.actions.common import retrying
 from store.changes import record_change
 from store.errors import LedgerError
 from store.models import CalendarDay, CalendarYear, Case, ChangeRecord
@@ -118,6 +119,7 @@ def _moved_sentence(moved: int) -> str:
     return f"{moved}件的下一期限随之改变。" if moved else "没有件的下一期限因此改变。"
 
 
+@retrying
 def set_day(operator: str, day, kind, *, note: str = "") -> CalendarChange:
     """设置某日: make `day` a 工作日 or 休息日 for the office (a holiday, a 调休 working day,
     or a correction of an earlier entry); recorded and every deadline recomputed."""
@@ -129,7 +131,7 @@ def set_day(operator: str, day, kind, *, note: str = "") -> CalendarChange:
     day = parse_day(day)
     is_working = parse_kind(kind)
     note = _note(note)
-    with _transaction():
+    with _transaction(changes_deadlines=True):
         row = CalendarDay.get_or_none(CalendarDay.day == day)
         if row is not None:
             if bool(row.is_working) == is_working and (row.note or "") == note:
@@ -150,6 +152,7 @@ def set_day(operator: str, day, kind, *, note: str = "") -> CalendarChange:
     return CalendarChange(record.id, day.isoformat(), "设置", moved, message)
 
 
+@retrying
 def confirm_year(operator: str, year, *, note: str = "") -> CalendarChange:
     """确认本年: the office has entered the year's notice; its dates are no longer estimates."""
     from store.actions import _operator, _transaction
@@ -158,7 +161,7 @@ def confirm_year(operator: str, year, *, note: str = "") -> CalendarChange:
     operator = _operator(operator)
     year = parse_year(year)
     note = _note(note)
-    with _transaction():
+    with _transaction(changes_deadlines=True):
         if CalendarYear.get_or_none(CalendarYear.year == year) is not None:
             raise LedgerError(f"{year}年已经确认过，无需再次确认；某日有误请用“设置某日”更正。")
         try:  # get-or-create, portable (no SQLite-only REPLACE)

@@ -21,6 +21,7 @@ from peewee import JOIN, fn
 
 from store import clock
 from store.actions import _operator, _text, _transaction
+from store.actions.common import retrying
 from store.changes import record_change
 from store.deadlines import recompute_next_due
 from store.errors import LedgerError
@@ -215,6 +216,7 @@ def _year(value) -> int:
 # ---------------------------------------------------------------------------- writes
 
 
+@retrying
 def set_session_rules(operator: str, session_id: int, changes: dict, note: str = "") -> int:
     """Change some of a session's rules; return how many cases' deadlines moved.
 
@@ -224,7 +226,7 @@ def set_session_rules(operator: str, session_id: int, changes: dict, note: str =
     operator = _operator(operator)
     note = _text(note, "说明", limit=500)
     checked = _checked_changes(changes)
-    with _transaction():
+    with _transaction(changes_deadlines=True):
         session = _session(session_id)
         overrides = _overrides(session)
         current = RuleSet.from_overrides(overrides)
@@ -246,12 +248,13 @@ def set_session_rules(operator: str, session_id: int, changes: dict, note: str =
     return moved
 
 
+@retrying
 def reset_session_rule(operator: str, session_id: int, rule: str, note: str = "") -> int:
     """恢复默认: one rule back to the default; return how many cases' deadlines moved."""
     operator = _operator(operator)
     note = _text(note, "说明", limit=500)
     key = rule_key(rule)
-    with _transaction():
+    with _transaction(changes_deadlines=True):
         session = _session(session_id)
         overrides = _overrides(session)
         label = RULE_LABELS[key][0]
@@ -289,6 +292,7 @@ def _previous(body: str) -> Session | None:
             .order_by(Session.year.desc(), Session.id.desc()).first())
 
 
+@retrying
 def create_session(operator: str, *, body: str, name: str, year, assigned_on=None,
                    rules_from: str = "default", note: str = "") -> SessionMade:
     """新建届次: body (人大/政协), a unique name, the year, the usual 交办 date, and the rules
@@ -321,6 +325,7 @@ def create_session(operator: str, *, body: str, name: str, year, assigned_on=Non
     return SessionMade(session.id, name, source.name if source else None, rules)
 
 
+@retrying
 def rename_session(operator: str, session_id: int, new_name: str, note: str = "") -> str:
     """改名: a session's new name (unique); returns the sentence to show."""
     operator = _operator(operator)

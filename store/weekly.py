@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from peewee import JOIN, IntegrityError
 
 from store import clock
+from store.actions.common import retrying
 from store.co_units import missing_units
 from store.db import read_only_reason
 from store.errors import LedgerError
@@ -225,6 +226,7 @@ def review_progress(week: str) -> tuple[set[int], int]:
     return checked_cases(week) & set(ids), len(ids)
 
 
+@retrying
 def open_review(week: str, operator: str, *, today: dt.date | None = None) -> Review:
     """The week's review: started now with this week's checklist, or resumed with its stored list."""
     week = parse_week(week)

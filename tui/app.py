@@ -22,7 +22,7 @@ from textual.content import Content
 from textual.widget import AwaitMount
 
 from store import calendar, clock
-from store.errors import LedgerError
+from store.errors import ConnectionLost, LedgerError
 from store.db import read_only_reason
 from tui import keys_zh
 from tui.commands import PALETTE_PLACEHOLDER, CaseLookup
@@ -48,8 +48,8 @@ class DeskGateway(StoreGateway):
     async def _run(self, executor, fn, *args, **kwargs):
         try:
             return await super()._run(executor, fn, *args, **kwargs)
-        except LedgerError:
-            self._after_refusal()
+        except LedgerError as exc:
+            self._after_refusal(exc)
             raise
 
 
@@ -72,11 +72,12 @@ class DubanApp(App):
         super().__init__()
         self.operator = operator or ""
         self.target = target
-        self.gateway = DeskGateway(self.show_operator)
+        self.gateway = DeskGateway(self.after_refusal)
         year = clock.today().year  # the holiday tables load while Textual starts, not before the first paint
         self.gateway.warm_up(lambda: calendar.prepare((year - 1, year, year + 1)))
         self.ledger = LedgerData(self.gateway)
         self.refresh_seconds = refresh_seconds
+        self.offline = False  # the PostgreSQL server cannot be reached: the header says so
         self._checking = False
 
     def on_mount(self) -> None:
@@ -116,13 +117,20 @@ class DubanApp(App):
 
         self.push_screen(OperatorDialog(submit=submit), done)
 
+    def after_refusal(self, exc: LedgerError) -> None:
+        """A refused call: the header says 只读 or 连接已断开 at once, not at the next look."""
+        if isinstance(exc, ConnectionLost):
+            self.connection_lost(True)
+        self.show_operator()
+
     def show_operator(self) -> None:
         """The header of every screen names who is acting (and a fixed office date, if any),
         after 只读 when the ledger cannot be written."""
         who = visible(self.operator) if self.operator else "（未填写）"
         fixed = f"　按 {clock.today():%Y-%m-%d} 计算期限" if clock.is_today_fixed() else ""
         locked = "　只读" if self.read_only else ""
-        self.title = f"{self.TITLE}{locked}　操作人：{who}{fixed}"
+        away = "　连接已断开，正在重连…" if self.offline else ""
+        self.title = f"{self.TITLE}{locked}{away}　操作人：{who}{fixed}"
 
     @property
     def read_only(self) -> str | None:
@@ -153,14 +161,32 @@ class DubanApp(App):
             return
         self._checking = True
         try:
-            changed = await self.ledger.check()
+            changed = await self.ledger.check(probe=self.offline)
+        except ConnectionLost:
+            self.connection_lost(True)
+            return
         except LedgerError as exc:
             self.notify(exc.message, title="刷新失败", severity="error", markup=False)
             return
         finally:
             self._checking = False
+        if self.offline and (self.ledger.reconnected or changed is not None or not self.ledger.pending):
+            self.connection_lost(False)  # a round trip succeeded (the probe), and any reload owed is done
         if changed is not None:
             self.broadcast(LedgerUpdated(changed or None))
+
+    def connection_lost(self, lost: bool) -> None:
+        """The server went away (said once, and kept in the header) or came back."""
+        if lost == self.offline:
+            return
+        self.offline = lost
+        self.show_operator()
+        if lost:
+            self.notify("与数据库服务器的连接已断开，正在重连…期间不能保存，已填写的内容会保留。",
+                        title="连接已断开，正在重连…", severity="warning", markup=False, timeout=10)
+        else:
+            self.notify("已重新连接数据库服务器；断开期间未保存的内容请再保存一次。",
+                        title="已重新连接", severity="information", markup=False, timeout=6)
 
     def broadcast(self, message: LedgerUpdated) -> None:
         for screen in self.screen_stack:

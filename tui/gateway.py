@@ -3,7 +3,9 @@
 Two single-thread executors, each keeping one database connection for its life:
 `call` for quick reads and the office's writes (in order, one at a time), `bulk` for the
 long read that loads the whole ledger, so a save never waits behind it. Screens `await`
-these from async workers; store errors come back as exceptions with Chinese messages.
+these from async workers; store errors come back as exceptions with Chinese messages. On a
+PostgreSQL ledger a connection the server dropped is renewed before the next call
+(`store.feed.heal`), and a call that lost it raises `ConnectionLost`: nothing was written.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, Callable, TypeVar
 
-from store.db import close_database, describe_db_error
-from store.errors import LedgerError
+from store.db import close_database, database, describe_db_error
+from store.errors import ConnectionLost, LedgerError
+from store.feed import LOST, drop_connection, heal, is_connection_lost, is_postgres
 
 T = TypeVar("T")
 
@@ -66,9 +69,14 @@ class StoreGateway:
 
 
 def _guarded(fn):
+    db = database.obj
     try:
+        heal(db)  # a connection the server closed (or older than a reconnect) is renewed first
         return fn()
     except LedgerError:
         raise
-    except Exception as exc:  # a driver error: locked, read-only, disk full …
+    except Exception as exc:  # a driver error: locked, read-only, disk full, a lost server …
+        if db is not None and is_postgres(db) and is_connection_lost(exc):
+            drop_connection(db)  # the next call connects again
+            raise ConnectionLost(LOST) from exc
         raise LedgerError(describe_db_error(exc)) from exc

@@ -2,22 +2,24 @@
 
 At start it fetches the first screenful (indexed, fast at any size) so the ledger paints at
 once, then loads every row into a `LedgerSnapshot` on the bulk thread. Every second it asks
-a `ChangeWatcher` whether anyone committed (this desk, a second workstation, the command
-line); if so it fetches only the cases with new events and puts them in place. When the
-office's date changes (midnight in Asia/Shanghai) every countdown is recomputed. A change
-to the office's own settings (a 变更记录: the calendar, a session's rules, the sessions)
-writes no case event but may move every deadline, so a new change record reloads the
-whole ledger.
+the change feed (store/feed.py) what anyone committed (this desk, a second workstation, the
+command line); it fetches only the cases written and puts them in place. When the office's
+date changes (midnight in Asia/Shanghai) every countdown is recomputed. A change to the
+office's own settings (a 变更记录: the calendar, a session's rules, the sessions) writes no
+case event but may move every deadline, so it reloads the whole ledger; so does the server
+coming back after an outage, since what was committed meanwhile was not announced.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 from dataclasses import dataclass
 
 from store import changes, clock, queries
-from store.db import ChangeWatcher, database
+from store.db import database
+from store.feed import ChangeWatcher, News
 from store.queries import LedgerRow, SessionInfo
 from store.snapshot import LedgerSnapshot
 from tui.gateway import StoreGateway
@@ -37,11 +39,25 @@ class FirstLook:
     newest_change: int = 0
 
 
-def _first_look() -> FirstLook:
+def _first_look(watcher_holder: list) -> FirstLook:
+    """The first screenful; the change feed starts listening before anything is read, so nothing
+    committed from then on is missed, however long the whole load takes or late a commit lands."""
+    try:
+        watcher = _watcher(watcher_holder)
+    except Exception:  # noqa: BLE001 - a damaged file: the integrity check after the first paint says so
+        watcher = None  # (and a watcher is made at the first look instead)
     today = clock.today()
-    newest = queries.latest_event_id()
+    newest, newest_change = queries.latest_event_id(), changes.latest_change_id()
+    if watcher is not None:
+        watcher.start_at(newest, newest_change)
     return FirstLook(today, queries.ledger_rows(today=today, limit=FIRST_WINDOW), queries.ledger_count(),
-                     queries.sessions(), newest, changes.latest_change_id())
+                     queries.sessions(), newest, newest_change)
+
+
+def _watcher(watcher_holder: list, since: int = 0, change_seen: int = 0) -> ChangeWatcher:
+    if not watcher_holder:
+        watcher_holder.append(ChangeWatcher(database.obj, since, change_seen))
+    return watcher_holder[0]
 
 
 def _full_load() -> tuple[LedgerSnapshot, int, int]:
@@ -52,23 +68,32 @@ def _full_load() -> tuple[LedgerSnapshot, int, int]:
     return LedgerSnapshot(queries.ledger_rows(today=today), today), newest, newest_change
 
 
-def _changes(watcher_holder: list, since: int, today: dt.date, force: bool,
-             change_seen: int = 0) -> tuple[list[LedgerRow], int, bool, bool]:
-    """On the store thread: (changed rows, newest event id, whether anything was committed,
-    whether a change record newer than `change_seen` exists: then everything is reloaded).
+@dataclass(frozen=True)
+class Look:
+    """One look at the ledger from the store thread (`_changes`)."""
 
-    The change record id is read on every look: outside SQLite the watcher counts events only.
-    """
-    if not watcher_holder:
-        watcher_holder.append(ChangeWatcher(database.obj))
-    fired = watcher_holder[0].changed() or force
-    if changes.latest_change_id() > change_seen:
-        return [], since, True, True
-    if not fired:
-        return [], since, False, False
-    case_ids, newest = queries.cases_changed_since(since)
-    rows = queries.ledger_rows(today=today, case_ids=case_ids) if case_ids else []
-    return rows, newest, True, False
+    rows: list[LedgerRow]  # the changed cases' rows, read afresh
+    news: News
+
+
+def _changes(watcher_holder: list, since: int, today: dt.date, force: bool, change_seen: int = 0,
+             probe: bool = False) -> Look:
+    """On the store thread: what was committed since the snapshot's marks (store.feed), and the
+    rows of the cases written; news whose rows could not be read is handed back to the watcher.
+    `probe`: a round trip to the server first (the desk believes it is away). Raises
+    ConnectionLost while the server cannot be reached."""
+    watcher = _watcher(watcher_holder, since, change_seen)
+    watcher.newest_event, watcher.newest_change = since, change_seen  # the snapshot's own marks
+    if probe:
+        database.obj.execute_sql("SELECT 1")
+    news = watcher.news(force=force)
+    if news.reload or not news.case_ids:
+        return Look([], news)
+    try:
+        return Look(queries.ledger_rows(today=today, case_ids=sorted(news.case_ids)), news)
+    except BaseException:
+        watcher.requeue(news)
+        raise
 
 
 def _close_watcher(watcher_holder: list) -> None:
@@ -96,6 +121,10 @@ class LedgerData:
         self.sessions: list[SessionInfo] = []
         self.newest_event = 0
         self.newest_change = 0  # the newest 变更记录 the snapshot has taken in
+        self.reconnected = False  # the last look brought the desk back after an outage (reloaded)
+        self._reload_pending = False  # a whole reload is owed (it failed, or the server came back)
+        self._reconnect_pending = False
+        self._busy = asyncio.Lock()  # one look or reload at a time: an older snapshot never wins
         self._watcher: list = []
 
     @property
@@ -108,8 +137,13 @@ class LedgerData:
     def loaded(self) -> bool:
         return self.snapshot is not None
 
+    @property
+    def pending(self) -> bool:
+        """A whole reload is owed or under way."""
+        return self._reload_pending or self._busy.locked()
+
     async def first_look(self) -> FirstLook:
-        self.first = await self.gateway.call(_first_look)
+        self.first = await self.gateway.call(_first_look, self._watcher)
         self.sessions = self.first.sessions
         self.newest_event = self.first.newest_event
         self.newest_change = self.first.newest_change
@@ -125,39 +159,58 @@ class LedgerData:
         self.newest_change = newest_change
         await self.check(force=True)
 
-    async def check(self, *, force: bool = False) -> list[int] | None:
-        """Bring changed cases in; return their ids (None: nothing changed; []: everything was
-        reloaded, because the date changed or the office changed its calendar or rules)."""
-        if self.snapshot is None:
+    async def check(self, *, force: bool = False, probe: bool = False) -> list[int] | None:
+        """Bring changed cases in; return their ids (None: nothing changed, or a reload is under
+        way; []: everything was reloaded, because the date changed, the office changed its
+        calendar or rules, or the server came back after an outage). `probe`: make a round trip to
+        the server (while the desk believes it away). Raises ConnectionLost during an outage."""
+        if self.snapshot is None or self._busy.locked():
             return None
-        if clock.today() != self.snapshot.today:
-            await self.load_all_again()
+        async with self._busy:
+            return await self._check(force, probe)
+
+    async def _check(self, force: bool, probe: bool) -> list[int] | None:
+        self.reconnected = False
+        if self._reload_pending or clock.today() != self.snapshot.today:
+            await self._reload()
             return []
-        since = self.newest_event
-        rows, newest, fired, settings_changed = await self.gateway.call(
-            _changes, self._watcher, since, self.snapshot.today, force, self.newest_change)
-        if settings_changed:
-            await self.load_all_again()
+        look: Look = await self.gateway.call(
+            _changes, self._watcher, self.newest_event, self.snapshot.today, force, self.newest_change, probe)
+        news = look.news
+        if news.reload:
+            self._reconnect_pending = self._reconnect_pending or news.reconnected
+            await self._reload()
             return []
-        if not fired:
+        if not news.fired:
             return None
-        self.newest_event = max(newest, self.newest_event)
-        if rows:
-            new_sessions = {row.session for row in rows} - {s.name for s in self.sessions}
-            self.snapshot.update(rows)
+        self.newest_event = max(news.newest_event, self.newest_event)
+        self.newest_change = max(news.newest_change, self.newest_change)
+        if look.rows:
+            new_sessions = {row.session for row in look.rows} - {s.name for s in self.sessions}
+            self.snapshot.update(look.rows)
             if new_sessions:
                 self.sessions = await self.gateway.call(queries.sessions)
-        return [row.case_id for row in rows]
+        return [row.case_id for row in look.rows]
 
     async def load_all_again(self) -> None:
+        """Read the whole ledger again (after a look or reload already under way)."""
+        async with self._busy:
+            await self._reload()
+
+    async def _reload(self) -> None:
+        """The whole ledger again; owed until it succeeds (a failure is tried on the next look)."""
+        self._reload_pending = True
         order = self.snapshot.order if self.snapshot else ("deadline", False)
         snapshot, newest, newest_change = await self.gateway.bulk(_full_load)
+        sessions = await self.gateway.call(queries.sessions)
         snapshot.sort(*order)
         self.snapshot = snapshot
         _settle()
         self.newest_event = newest
         self.newest_change = newest_change
-        self.sessions = await self.gateway.call(queries.sessions)
+        self.sessions = sessions
+        self._reload_pending = False
+        self.reconnected, self._reconnect_pending = self._reconnect_pending, False
 
     async def urges_this_week(self, session_id: int | None) -> int:
         today = self.today

@@ -20,6 +20,7 @@ from store.actions.common import (
     _record,
     _text,
     _transaction,
+    retrying,
 )
 from store.co_units import expected_units, received_on, unit_entry
 from store.errors import LedgerError
@@ -57,6 +58,7 @@ def _received_day(case: Case, on, what: str):
     return day
 
 
+@retrying
 def record_unit_opinion(case_id: int, operator: str, *, unit: str, summary: str, on=None,
                         expected_version: int | None = None) -> Recorded:
     """单位意见: a co-unit's opinion (会办/汇办意见) received on a 主办 case, with its summary.
@@ -79,6 +81,7 @@ def record_unit_opinion(case_id: int, operator: str, *, unit: str, summary: str,
                        extra={"unit": name, "replaces": again}, message=message)
 
 
+@retrying
 def record_split_reply(case_id: int, operator: str, *, unit: str, on=None, doc_no: str = "", summary: str = "",
                        expected_version: int | None = None) -> Recorded:
     """分办答复: another unit's own reply to its part of a 分办 case (date, number, summary).
@@ -103,6 +106,7 @@ def record_split_reply(case_id: int, operator: str, *, unit: str, on=None, doc_n
                        note=summary, extra={"unit": name, "doc_no": doc_no, "replaces": again}, message=message)
 
 
+@retrying
 def urge_unit(case_id: int, operator: str, *, unit: str, note: str = "", respond_by=None,
               expected_version: int | None = None) -> Recorded:
     """单位催办: chase a co-unit whose opinion is still out, to answer by a date (default: the

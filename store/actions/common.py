@@ -7,11 +7,12 @@ refreshes its cached deadline and appends the `Event`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from peewee import SqliteDatabase
@@ -19,7 +20,7 @@ from peewee import SqliteDatabase
 from store import clock
 from store.co_units import refresh_unit_counts  # the 会办意见 caches, rewritten with every event
 from store.db import database
-from store.errors import LedgerError, LedgerReadOnly, VersionConflict
+from store.errors import CommitUncertain, LedgerError, LedgerReadOnly, VersionConflict
 from store.models import Case, Division, Event, Person, Proposer, Session
 from store.queries import case_label, load_calendar, rules_for
 
@@ -109,9 +110,28 @@ def _planned(value, what: str) -> dt.date | None:
 # ------------------------------------------------------------------------ transactions
 
 
-def _transaction():
+COMMIT_UNCERTAIN = ("与数据库服务器的连接在提交时断开：这次保存可能已经写入，也可能没有。已填写的内容仍在；"
+                    "连上后请先看这件的跟进记录，没有这一条再保存。")
+
+DEADLINE_INPUTS_LOCK = 20_231_489
+"""PostgreSQL advisory lock key for "the calendar and the rules": every write holds it shared, a
+calendar or rule change holds it alone (`_transaction(changes_deadlines=True)`)."""
+
+
+@contextlib.contextmanager
+def _transaction(*, changes_deadlines: bool = False):
     """The write transaction; refused with `LedgerReadOnly` before it starts when the ledger
-    cannot be written (store.db.read_only_reason)."""
+    cannot be written (store.db.read_only_reason).
+
+    On PostgreSQL the outermost write first takes `DEADLINE_INPUTS_LOCK`: shared by every write
+    (each computes its case's cached deadline from the calendar and rules it reads), exclusive
+    for a write that changes them and recomputes every open case. So no case — a new one above
+    all, which the recompute cannot lock in advance — is saved with a deadline counted on a
+    calendar another workstation is replacing at that moment; and since every write takes this
+    lock before any row, it adds no deadlock. SQLite's BEGIN IMMEDIATE holds the whole file.
+
+    A connection lost after the body ran — at COMMIT, whose answer never came — may or may not
+    have written: that is `CommitUncertain`, which says so, instead of "nothing was saved"."""
     from store.db import read_only_reason
 
     db = database.obj
@@ -119,8 +139,24 @@ def _transaction():
     if reason:
         raise LedgerReadOnly(reason)
     if isinstance(db, SqliteDatabase):
-        return db.atomic("IMMEDIATE")
-    return db.atomic()
+        with db.atomic("IMMEDIATE") as transaction:
+            yield transaction
+        return
+    from store import db_errors
+
+    outermost = not db.in_transaction()
+    written = False
+    try:
+        with db.atomic() as transaction:
+            if outermost or changes_deadlines:  # nested: the exclusive lock is taken all the same
+                take = "pg_advisory_xact_lock" if changes_deadlines else "pg_advisory_xact_lock_shared"
+                db.execute_sql(f"SELECT {take}(%s)", (DEADLINE_INPUTS_LOCK,))
+            yield transaction
+            written = outermost  # the body is done: what fails now fails at COMMIT
+    except Exception as exc:
+        if written and db_errors.connection_lost(exc):
+            raise CommitUncertain(COMMIT_UNCERTAIN) from exc
+        raise
 
 
 RETRIES = 3
@@ -147,11 +183,15 @@ def retrying(write):
     A failed attempt has written nothing (its transaction was rolled back), so running it again
     cannot write twice. Called inside another transaction (an import applying rows) the write is
     not retried here: the outer transaction is lost with it, so the error goes to the outer caller.
+    An argument that can be read only once (a generator of case ids) is read into a tuple first,
+    so that a second attempt sees the same ids, not an exhausted iterator.
     """
     from store import db_errors
 
     @functools.wraps(write)
     def run(*args, **kwargs):
+        args = tuple(tuple(value) if isinstance(value, Iterator) else value for value in args)
+        kwargs = {name: tuple(value) if isinstance(value, Iterator) else value for name, value in kwargs.items()}
         attempt, started = 0, time.monotonic()
         while True:
             db = database.obj

@@ -22,6 +22,7 @@ from store.actions.common import (
     _record,
     _text,
     _transaction,
+    retrying,
 )
 from store.errors import LedgerError
 from store.models import Case, Event
@@ -35,6 +36,7 @@ EDITABLE_LABELS = {"title": "标题", "summary": "内容摘要", "topic": "主�
                    "own_part": "本局承办部分"}
 
 
+@retrying
 def edit_case(case_id: int, operator: str, *, expected_version: int | None = None, note: str = "",
               **values) -> Recorded:
     """修改: correct a case's text fields; the event keeps before and after."""
@@ -52,6 +54,7 @@ def edit_case(case_id: int, operator: str, *, expected_version: int | None = Non
                        message=f"{case_label(case)}已修改")
 
 
+@retrying
 def undo(event_id: int, operator: str, *, reason: str = "", expected_version: int | None = None) -> Recorded:
     """撤销: take back an event with a later, compensating one; both stay on the timeline."""
     operator = _operator(operator)

@@ -22,6 +22,7 @@ from store.actions.common import (
     _record,
     _text,
     _transaction,
+    retrying,
 )
 from store.actions.replies import _latest_reply
 from store.models import FORM_SENT_HOW
@@ -31,6 +32,7 @@ from store.steps import require
 MAX_HOLDER = 100
 
 
+@retrying
 def send_form(case_id: int, operator: str, *, how: str, holder: str = "", on=None,
               expected_version: int | None = None) -> Recorded:
     """送征询表: the evaluation form sent (`on`, today if not given; not before the latest reply),
@@ -54,6 +56,7 @@ def send_form(case_id: int, operator: str, *, how: str, holder: str = "", on=Non
                        extra={"how": how, "holder": holder}, message=message)
 
 
+@retrying
 def chase_form(case_id: int, operator: str, *, note: str = "", on=None,
                expected_version: int | None = None) -> Recorded:
     """催收征询表: a reminder for a form that is out and not back (not before it was sent)."""

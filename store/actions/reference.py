@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from store.actions.common import _choice, _text
+from store.actions.common import _choice, _text, retrying
 from store.models import BODIES, Division, Person, Proposer, Session
 
 
 # ------------------------------------------------------------------- reference data
 
 
+@retrying
 def ensure_session(name: str, *, body: str, year: int, assigned_on: dt.date | None = None,
                    rules: dict | None = None) -> Session:
     """届次会议: find by name or create it."""
@@ -24,17 +25,20 @@ def ensure_session(name: str, *, body: str, year: int, assigned_on: dt.date | No
     return session
 
 
+@retrying
 def ensure_division(name: str) -> Division:
     name = _text(name, "处室名称", required=True, limit=100).strip()
     return Division.get_or_create(name=name)[0]
 
 
+@retrying
 def ensure_person(name: str, *, division: Division | None = None, post: str = "", title: str = "") -> Person:
     name = _text(name, "姓名", required=True, limit=50).strip()
     person = Person.get_or_none((Person.name == name) & (Person.division == division))
     return person or Person.create(name=name, division=division, post=post, title=title)
 
 
+@retrying
 def ensure_proposer(name: str, *, kind: str = "代表", group: str = "", unit_title: str = "", phone: str = "") -> Proposer:
     name = _text(name, "代表/委员姓名", required=True, limit=50).strip()
     proposer = Proposer.get_or_none((Proposer.name == name) & (Proposer.group == group))

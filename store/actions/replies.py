@@ -17,6 +17,7 @@ from store.actions.common import (
     _record,
     _text,
     _transaction,
+    retrying,
 )
 from store.errors import LedgerError
 from store.models import DISCLOSURES, EVALUATIONS, RESULT_CLASSES, Case
@@ -26,6 +27,7 @@ from store.steps import extension_terms, not_late_sentence, require
 from store.vocabulary import case_words
 
 
+@retrying
 def record_opinion_sent(case_id: int, operator: str, *, summary: str, on=None,
                         expected_version: int | None = None) -> Recorded:
     """汇办意见 (会办意见 on a 政协 case): the contributing unit's opinion sent to the lead unit."""
@@ -41,6 +43,7 @@ def record_opinion_sent(case_id: int, operator: str, *, summary: str, on=None,
                        note=summary, message=f"{case_label(case)}{said.opinion}已报送{case.lead_unit or '主办单位'}")
 
 
+@retrying
 def extend(case_id: int, operator: str, *, new_due, reason: str, approval: str = "", late: bool = False,
            late_reason: str = "", expected_version: int | None = None) -> Recorded:
     """延期: a later reply date, asked for before the current deadline, with its reason and
@@ -85,6 +88,7 @@ def _latest_reply(case: Case) -> tuple[dt.date | None, str]:
     return case.replied_on, "答复"
 
 
+@retrying
 def reply(case_id: int, operator: str, *, on=None, doc_no: str, result_class: str, summary: str = "",
           signed_by: str = "", countersigned=(), early_reason: str = "",
           expected_version: int | None = None) -> Recorded:
@@ -121,6 +125,7 @@ def reply(case_id: int, operator: str, *, on=None, doc_no: str, result_class: st
                        note=extra.get("early_reason", ""), extra=extra or None)
 
 
+@retrying
 def record_evaluation(case_id: int, operator: str, *, evaluation: str, on=None, note: str = "",
                       work: str = "", expected_version: int | None = None) -> Recorded:
     """评价: the proposer's verdict, the evaluation form (征询意见表) come back: `evaluation` is its
@@ -152,6 +157,7 @@ def record_evaluation(case_id: int, operator: str, *, evaluation: str, on=None, 
         return _record(case, operator, "评价", changes, on_date=day, note=_text(note, "备注"), message=message)
 
 
+@retrying
 def record_disclosure(case_id: int, operator: str, *, decision: str, reason: str = "", on=None,
                       expected_version: int | None = None) -> Recorded:
     """公开: 公开 / 部分公开 / 不公开 (the last two with a reason)."""
@@ -169,6 +175,7 @@ def record_disclosure(case_id: int, operator: str, *, decision: str, reason: str
                        message=f"{case_label(case)}：{decision}")
 
 
+@retrying
 def record_review(case_id: int, operator: str, *, findings: str, next_review_on=None, on=None,
                   expected_version: int | None = None) -> Recorded:
     """回头看: what a later check of a B/C promise found, and when to look again."""
@@ -185,6 +192,7 @@ def record_review(case_id: int, operator: str, *, findings: str, next_review_on=
                        note=findings, message=f"{case_label(case)}已回头看")
 
 
+@retrying
 def close(case_id: int, operator: str, *, on=None, note: str = "", expected_version: int | None = None) -> Recorded:
     """办结: the case is done — replied (or, for 汇办, its opinion sent), any 回头看 finished.
 

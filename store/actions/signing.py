@@ -20,6 +20,7 @@ from store.actions.common import (
     _record,
     _text,
     _transaction,
+    retrying,
 )
 from store.errors import LedgerError
 from store.models import Case, Division, Event, Person, Proposer, Session
@@ -54,6 +55,7 @@ def check_case_shape(body: str, kind: str, role: str, lead_unit: str, co_units, 
         raise LedgerError(f"{said.contributing_case}须填写主办单位（本局向其报送{said.opinion}）。")
 
 
+@retrying
 def create_case(
     operator: str,
     *,
@@ -122,6 +124,7 @@ def create_case(
                        message=f"已登记{case_label(case)}")
 
 
+@retrying
 def sign_for(case_id: int, operator: str, *, on=None, note: str = "", expected_version: int | None = None) -> Recorded:
     """签收: the bureau accepts the case."""
     operator = _operator(operator)
@@ -134,6 +137,7 @@ def sign_for(case_id: int, operator: str, *, on=None, note: str = "", expected_v
                        note=_text(note, "备注"), message=f"{case_label(case)}已签收")
 
 
+@retrying
 def request_adjustment(case_id: int, operator: str, *, reason: str, on=None,
                        expected_version: int | None = None) -> Recorded:
     """申请调整: ask the assigning office to re-assign a case that is not ours, within the sign-for deadline."""
@@ -154,6 +158,7 @@ ADJUSTMENT_APPROVED = "同意调整"
 ADJUSTMENT_REFUSED = "不同意调整"
 
 
+@retrying
 def record_adjustment_result(case_id: int, operator: str, *, approved: bool, note: str = "", on=None,
                              expected_version: int | None = None) -> Recorded:
     """申请调整的结果: the assigning office's answer to a request to re-assign.
@@ -192,6 +197,7 @@ def _adjustment_date(case: Case) -> dt.date | None:
     return event.on_date if event else None
 
 
+@retrying
 def assign(case_id: int, operator: str, *, division: Division | int, owner: Person | int | None = None,
            post: str = "", leader: Person | int | None = None, leader_led: bool = False, is_key: bool = False,
            is_difficult: bool = False, is_hot: bool = False, note: str = "",

@@ -6,7 +6,7 @@ before and after, so the timeline tells who chose the case and `undo` restores t
 
 from __future__ import annotations
 
-from store.actions.common import Recorded, _load, _operator, _record, _text, _transaction
+from store.actions.common import Recorded, _load, _operator, _record, _text, _transaction, retrying
 from store.errors import LedgerError
 from store.queries import case_label
 from store.steps import require
@@ -14,6 +14,7 @@ from store.steps import require
 MAX_TYPICAL_NOTE = 2000
 
 
+@retrying
 def mark_typical(case_id: int, operator: str, *, typical: bool = True, note: str = "",
                  expected_version: int | None = None) -> Recorded:
     """典型案例: mark the case typical (with an optional note on why, or what to tell), or take

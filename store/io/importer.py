@@ -19,6 +19,14 @@ on the case itself, not by a list.
 `dry_run=True` checks and plans the same inside a transaction that is rolled back, so the
 result it reports is exactly what a real import would do, and nothing is written.
 
+Another workstation may change a case while the import runs. Before correcting cases the import
+locks them in ascending id (`SELECT … FOR UPDATE` on PostgreSQL, as every write holding several
+cases does) and reads them again; a case whose version moved since the import compared it —
+or since the preview, when `seen_versions` (the preview's `ImportResult.seen_versions`) is
+given — refuses the whole import with a `VersionConflict` naming the case: nothing is written,
+nobody's change is overwritten, and the file is untouched. A whole import that met a deadlock or
+a busy ledger is run again (`retrying`).
+
 The session (届次) comes from `session` (the command line's `--session`) or, failing that,
 from a 届次 column. A session the ledger does not have yet is created: 政协 when its name
 says 政协, otherwise 人大; its year is that of its earliest 交办日期. The result says so.
@@ -28,10 +36,7 @@ says 政协, otherwise 人大; its year is that of its earliest 交办日期. Th
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,10 +44,11 @@ from peewee import SqliteDatabase
 
 from store import actions, clock
 from store.actions import KIND_OF_BODY, _field_value, _operator
+from store.actions.common import retrying
 from store.co_units import refresh_unit_counts
 from store.db import database
 from store.deadlines import apply_next_open
-from store.errors import LedgerError
+from store.errors import LedgerError, VersionConflict
 from store.io.import_checks import (  # noqa: F401 - the names callers reach through this module
     COLUMN_NAMES,
     HEADER_ALIASES,
@@ -58,6 +64,7 @@ from store.io.import_checks import (  # noqa: F401 - the names callers reach thr
     parse_cell_date,
     refusal,
 )
+from store.io.import_read import read_table  # noqa: F401 - callers read files through this module
 from store.io.progress import Progress, Ticker
 from store.models import Case, Event, Proposer, Session
 from store.queries import load_calendar, rules_for
@@ -80,6 +87,8 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     sessions_created: list[str] = field(default_factory=list)
     dry_run: bool = False
+    seen_versions: dict[int, int] = field(default_factory=dict)
+    """Case id → the version compared, for every case already in the ledger that the file names."""
 
     @property
     def total(self) -> int:
@@ -96,91 +105,26 @@ class ImportResult:
         return "\n".join(lines)
 
 
-# ------------------------------------------------------------------------------ reading
-
-
-def read_table(path: str | Path, *, progress: Progress | None = None) -> list[list]:
-    """The file's cells, row by row (XLSX: the first sheet; CSV: UTF-8 or GBK)."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise LedgerError(f"导入文件“{path}”不存在。")
-    if path.is_dir():
-        raise LedgerError(f"“{path}”是一个文件夹，请给出 .xlsx 或 .csv 文件。")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, progress)
-    if suffix == ".csv":
-        return _read_csv(path, progress)
-    if suffix == ".xls":
-        raise LedgerError(f"“{path.name}”是旧版 Excel（.xls）文件，请在 Excel/WPS 中另存为 .xlsx 后再导入。")
-    raise LedgerError(f"“{path.name}”不是 .xlsx 或 .csv 文件，无法导入。")
-
-
-def _read_xlsx(path: Path, progress: Progress | None) -> list[list]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
-        raise LedgerError(f"“{path.name}”不是有效的 Excel（.xlsx）文件，可能已损坏（{type(exc).__name__}）。") from None
-    except Exception as exc:  # openpyxl's InvalidFileException and friends
-        raise LedgerError(f"“{path.name}”无法作为 Excel 文件读取（{type(exc).__name__}），请检查文件。") from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise LedgerError(f"“{path.name}”中没有工作表。")
-        ticker = Ticker(progress, _max_row(sheet), "读取")
-        table = []
-        for row in sheet.iter_rows(values_only=True):
-            table.append(list(row))
-            ticker.tick(len(table))
-        ticker.finish(len(table))
-        return table
-    except LedgerError:
-        raise
-    except Exception as exc:
-        raise LedgerError(f"“{path.name}”的内容无法读取（{type(exc).__name__}），文件可能已损坏。") from None
-    finally:
-        workbook.close()
-
-
-def _max_row(sheet) -> int:
-    try:
-        return int(sheet.max_row or 0)  # from the sheet's recorded dimensions: 0 when it has none
-    except (TypeError, ValueError):
-        return 0
-
-
-def _read_csv(path: Path, progress: Progress | None) -> list[list]:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly anything
-        raise LedgerError(f"“{path.name}”的编码无法识别，请另存为 UTF-8 的 CSV。")
-    if "\x00" in text:
-        raise LedgerError(f"“{path.name}”含有空字符，不像是 CSV 文本文件。")
-    table = [row for row in csv.reader(io.StringIO(text, newline=""))]
-    Ticker(progress, len(table), "读取").finish()
-    return table
-
-
 # ----------------------------------------------------------------------------- writing
 
 
 def import_file(path: str | Path, operator: str, *, session: str | None = None, dry_run: bool = False,
-                today: dt.date | None = None, progress: Progress | None = None) -> ImportResult:
+                today: dt.date | None = None, progress: Progress | None = None,
+                seen_versions: dict[int, int] | None = None) -> ImportResult:
     """Import the list at `path`; refuse it whole (`ImportRefused`) if any row is wrong."""
     table = read_table(path, progress=progress)
-    return import_table(table, operator, session=session, dry_run=dry_run, today=today, progress=progress)
+    return import_table(table, operator, session=session, dry_run=dry_run, today=today, progress=progress,
+                        seen_versions=seen_versions)
 
 
+@retrying
 def import_table(table: list[list], operator: str, *, session: str | None = None, dry_run: bool = False,
-                 today: dt.date | None = None, progress: Progress | None = None) -> ImportResult:
-    """Check every row, then write them all in one transaction (or refuse the file whole)."""
+                 today: dt.date | None = None, progress: Progress | None = None,
+                 seen_versions: dict[int, int] | None = None) -> ImportResult:
+    """Check every row, then write them all in one transaction (or refuse the file whole).
+
+    `seen_versions`: the preview's `ImportResult.seen_versions`; a case the import would correct
+    that has changed since (or did not exist then) refuses the import (`VersionConflict`)."""
     operator = _operator(operator)
     session = (session or "").strip() or None
     bodies = dict(Session.select(Session.name, Session.body).tuples())
@@ -194,7 +138,7 @@ def import_table(table: list[list], operator: str, *, session: str | None = None
         if dry_run:
             transaction.rollback()
         else:
-            plan.write(operator, progress)
+            plan.write(operator, progress, seen_versions)
     return result
 
 
@@ -234,6 +178,7 @@ class _Plan:
             for start in range(0, len(ids), 500):
                 for case in Case.select().where(Case.id.in_(ids[start:start + 500])):
                     self.existing[(session.id, case.number)] = case
+                    result.seen_versions[case.id] = case.version
         proposer_ids = {case.lead_proposer_id for case in self.existing.values() if case.lead_proposer_id}
         self.proposer_names = _proposer_names(proposer_ids)
         self.steps: list[tuple[ImportRow, Case | None, dict]] = []  # (row, existing case, changes)
@@ -269,10 +214,11 @@ class _Plan:
             return ""
         return f"第{row.line}行 第{row.number}号：{'、'.join(differences)}与台账不同，未更新，请在该件上核对修改。"
 
-    def write(self, operator: str, progress: Progress | None) -> None:
+    def write(self, operator: str, progress: Progress | None, seen_versions: dict[int, int] | None = None) -> None:
         """The new cases, the corrected ones and every event, in row order, batched.
 
         Progress counts rows: the cases' insert is the first half of the phase, the events the second."""
+        self._lock_corrected(seen_versions)
         ticker = Ticker(progress, len(self.steps), "写入")
         half = len(self.steps) // 2
         calendar = load_calendar()
@@ -306,6 +252,33 @@ class _Plan:
         _insert(Event, events, lambda done: ticker.tick(half + done * (len(self.steps) - half) // len(events)))
         ticker.finish()
 
+    def _lock_corrected(self, seen_versions: dict[int, int] | None) -> None:
+        """Lock the cases this import corrects in ascending id (FOR UPDATE on PostgreSQL; SQLite's
+        BEGIN IMMEDIATE holds the whole ledger), read them as committed, and refuse the import
+        (`VersionConflict`, nothing written) if any changed since it was compared — or since the
+        preview, for `seen_versions`. The fresh rows replace those compared, so the corrections
+        and their cached deadlines start from what the ledger holds now."""
+        compared = {case.id: case for _, case, changes in self.steps if case is not None and changes}
+        if not compared:
+            return
+        ids = sorted(compared)
+        fresh: dict[int, Case] = {}
+        for start in range(0, len(ids), 500):
+            query = Case.select().where(Case.id.in_(ids[start:start + 500])).order_by(Case.id)
+            if not isinstance(database.obj, SqliteDatabase):
+                query = query.for_update()
+            fresh.update((case.id, case) for case in query)
+        moved = []
+        for case_id in ids:
+            seen = compared[case_id].version if seen_versions is None else seen_versions.get(case_id)
+            now = fresh.get(case_id)
+            if seen is None or now is None or now.version != seen or now.version != compared[case_id].version:
+                moved.append((compared[case_id], seen))
+        if moved:
+            raise _changed_meanwhile(moved)
+        self.steps = [(row, fresh[case.id] if case is not None and changes else case, changes)
+                      for row, case, changes in self.steps]
+
     @staticmethod
     def _correct(case: Case, changes: dict, rules, calendar, operator: str, now, today: dt.date) -> dict:
         """修改 as `actions.edit_case` records it: the fields, the version, the cached deadline."""
@@ -319,6 +292,26 @@ class _Plan:
                   + [Case.version, Case.next_due, Case.next_milestone, Case.next_due_estimated])
         return Event(case=case.id, at=now, on_date=today, operator=operator, kind="修改", note=NOTE,
                      data={"before": before, "after": after}, version=case.version).__data__
+
+
+def _changed_meanwhile(moved: list[tuple[Case, int | None]]) -> VersionConflict:
+    """The refusal of an import whose cases changed under it: each case, and what was recorded
+    on it since the version the import (or its preview) compared."""
+    named, changes = [], []
+    for case, seen in moved[:MAX_ERRORS_SHOWN]:
+        since = (Event.select(Event.kind, Event.operator, Event.at)
+                 .where((Event.case == case.id) & (Event.version > (seen or 0))).order_by(Event.id))
+        said = [f"{e.at.in_timezone(clock.OFFICE_TZ):%m-%d %H:%M} {e.operator} {e.kind}" for e in since]
+        if seen is None:
+            said = ["预览之后才登记"] + said[-1:]
+        changes.extend(f"第{case.number}号：{line}" for line in said)
+        named.append(f"第{case.number}号（{'；'.join(said[-3:]) or '版本已变'}）")
+    more = f"等{len(moved)}件" if len(moved) > MAX_ERRORS_SHOWN else ""
+    return VersionConflict(
+        f"导入未写入任何内容：{'、'.join(named)}{more}在核对之后已被其他工作站修改，为免覆盖别人的修改，"
+        "整份清单都没有导入；您的文件未作改动，请重新导入，将按台账现状重新核对。",
+        changes,
+    )
 
 
 def _proposer_names(ids: set[int]) -> dict[int, str]:

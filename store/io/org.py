@@ -24,6 +24,7 @@ from pathlib import Path
 
 from store import office
 from store.actions import _transaction
+from store.actions.common import retrying
 from store.errors import LedgerError
 from store.io.importer import ImportRefused, _cell_text, _normal, read_table
 from store.models import PERSON_TITLES, Division, Person
@@ -235,6 +236,7 @@ def _refuse(errors: list[str]) -> None:
     raise ImportRefused(f"导入文件有{len(errors)}处错误，未写入任何内容：{shown}{more}。", errors)
 
 
+@retrying
 def import_org_table(table: list[list], operator: str, *, dry_run: bool = False) -> OrgImportResult:
     rows, errors = check_rows(table)
     if errors:

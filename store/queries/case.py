@@ -52,6 +52,7 @@ class TimelineEntry:
     undone_by: int | None
     undoes: int | None
     data: dict = field(default_factory=dict, compare=False)
+    db_user: str = ""  # PostgreSQL: the login that wrote it (one per workstation or person)
 
     @property
     def local_time(self) -> str:
@@ -241,7 +242,7 @@ def case_card(case_id: int, *, today: dt.date | None = None) -> CaseCard | None:
         TimelineEntry(e.id, e.at, e.on_date, e.operator, e.kind, e.note, e.method, e.stage,
                       division_names.get(e.target_division_id, ""), URGE_LEVELS.get(e.level, "") if e.level else "",
                       e.respond_by, e.next_followup_on, undone.get(e.id), e.undoes_id,
-                      _with_undone_labels(e.data or {}, labels.get(e.undoes_id)))
+                      _with_undone_labels(e.data or {}, labels.get(e.undoes_id)), e.db_user or "")
         for e in events
     )
     owner_row = getattr(case, "owner_row", None)

@@ -122,3 +122,38 @@ def refused(action, *args, word: str, **kwargs) -> LedgerError:
     assert word in message, f"expected “{word}” in: {message}"
     assert snapshot() == before, "a refused action wrote to the ledger"
     return info.value
+
+
+class _Rows:
+    """A cursor's rows as both engines' tests compare them: a date or timestamp the server
+    returns as such is its ISO text, as SQLite stores it (values are otherwise untouched)."""
+
+    def __init__(self, cursor) -> None:
+        self._cursor = cursor
+
+    @staticmethod
+    def _row(row):
+        if row is None:
+            return None
+        return tuple(value.isoformat(sep=" ") if isinstance(value, dt.datetime)
+                     else value.isoformat() if isinstance(value, dt.date) else value for value in row)
+
+    def fetchone(self):
+        return self._row(self._cursor.fetchone())
+
+    def fetchall(self):
+        return [self._row(row) for row in self._cursor.fetchall()]
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+
+def run_sql(query: str, params=()) -> _Rows:
+    """Plain SQL on the bound ledger, on either engine: `?` placeholders (the SQLite style the
+    tests are written in) become the driver's `%s` on PostgreSQL, and a literal `%` is escaped."""
+    from store.db import database
+
+    db = database.obj
+    if db.param != "?":
+        query = query.replace("%", "%%").replace("?", db.param)
+    return _Rows(db.execute_sql(query, tuple(params)))

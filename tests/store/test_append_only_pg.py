@@ -9,7 +9,7 @@ import pytest
 from store import actions
 from store.db import close_database, open_database, read_only_reason
 from store.errors import DatabaseUnusable, LedgerReadOnly
-from store.ledger_schema import trigger_names
+from store.ledger_schema import feed_trigger_names, trigger_names
 from store.office import add_division
 
 from store_helpers import new_case
@@ -29,7 +29,7 @@ def _raw(url: str, statement: str):
 
 def test_a_new_server_ledger_has_every_trigger(pg_ledger):
     rows = _raw(pg_ledger, "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-    assert {row[0] for row in rows} == trigger_names("postgresql")
+    assert {row[0] for row in rows} == trigger_names("postgresql") | feed_trigger_names()
 
 
 @pytest.mark.parametrize("statement", [
@@ -93,11 +93,16 @@ def test_a_version_3_server_ledger_gets_its_triggers_from_the_migration(pg_ledge
 
     for column, _definition in STEP_5_COLUMNS:  # what schema 5 adds, so that its step runs on the server too
         _raw(pg_ledger, f'ALTER TABLE "case" DROP COLUMN {column}')
+    for name in sorted(feed_trigger_names()):  # and schema 6
+        _raw(pg_ledger, f'DROP TRIGGER {name} ON "{name.split("_feed")[0]}"')
+    for table in ("event", "change_record"):
+        _raw(pg_ledger, f'ALTER TABLE "{table}" DROP COLUMN db_user')
     _raw(pg_ledger, "UPDATE duban_meta SET value = '3' WHERE key = 'schema_version'")
     events = _raw(pg_ledger, "SELECT id, kind, note FROM event ORDER BY id")
     open_database(pg_ledger, create=False)
     assert _raw(pg_ledger, "SELECT value FROM duban_meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
     assert _raw(pg_ledger, 'SELECT units_expected, form_sent_on, is_typical FROM "case"') == [(0, None, False)]
     assert {row[0] for row in _raw(pg_ledger, "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")} \
-        == trigger_names("postgresql")
+        == trigger_names("postgresql") | feed_trigger_names()
+    assert _raw(pg_ledger, "SELECT count(*), count(db_user) FROM event") == [(len(events), 0)]  # not made up
     assert _raw(pg_ledger, "SELECT id, kind, note FROM event ORDER BY id") == events

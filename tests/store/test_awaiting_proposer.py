@@ -9,7 +9,6 @@ step (公开, say) is also past due stays 逾期.
 from __future__ import annotations
 
 from store import actions
-from store.db import database
 from store.queries import division_board, ledger_rows
 from store.snapshot import LedgerSnapshot
 from store.io.export import ledger_export_rows  # the module that re-exports the XLSX rows
@@ -18,12 +17,13 @@ from store.statistics import session_statistics
 from store.weekly import checklist, week_of
 
 from store_helpers import OPERATOR, d, replied_case, session
+from store_helpers import run_sql
 
 FAST = {"evaluation_working_days": 5, "disclosure_working_days": 5}  # both due 2023-08-25 after an 08-18 reply
 
 
 def sql(query: str, *params):
-    return database.obj.execute_sql(query, params).fetchall()
+    return run_sql(query, params).fetchall()
 
 
 def test_a_form_not_back_is_awaited_and_a_late_step_of_the_bureau_is_overdue(ledger, today):

@@ -108,17 +108,17 @@ def test_a_later_override_of_the_same_day_replaces_the_earlier(ledger):
     assert load_calendar().is_working_day(d("2023-09-04")) is True
 
 
-def test_each_ledger_has_its_own_overrides(tmp_path):
+def test_each_ledger_has_its_own_overrides(another_ledger):
     """Two ledgers with one override each, on different days, do not share a calendar."""
     from store.db import close_database, open_database
 
     try:
-        open_database(tmp_path / "a.db")
+        open_database(another_ledger("a"))
         actions.set_calendar_day(d("2023-09-04"), False)
         assert load_calendar().is_working_day(d("2023-09-04")) is False
         close_database()
 
-        open_database(tmp_path / "b.db")
+        open_database(another_ledger("b"))
         actions.set_calendar_day(d("2023-09-05"), False)
         office = load_calendar()
         assert office.is_working_day(d("2023-09-04")) is True

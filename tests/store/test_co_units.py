@@ -18,7 +18,7 @@ import pytest
 import fixtures
 from store import actions, clock
 from store.co_units import missing_units, unit_states
-from store.db import close_database, database, open_database
+from store.db import close_database, open_database
 from store.errors import LedgerError
 from store.io.unit_notice import save_unit_notice, save_unit_notice_files, unit_urge_notice
 from store.ledger_check import check_ledger
@@ -41,13 +41,14 @@ from store_helpers import (
     refused,
     session,
 )
+from store_helpers import run_sql
 
 UNITS = ["市公安局", "市交通运输局"]
 DOC_NO = "深政数函〔2023〕84号"
 
 
 def sql(query: str, *params):
-    return database.obj.execute_sql(query, params).fetchall()
+    return run_sql(query, params).fetchall()
 
 
 def stored_counts(case_id: int) -> tuple[int, int]:
@@ -132,11 +133,11 @@ def test_one_units_record_is_undone_after_records_about_another_unit(ledger, tod
     # the same unit changed since: refused in the office's words, nothing written
     again = actions.record_unit_opinion(case_id, OPERATOR, unit="市公安局", summary="同意", on=d("2023-06-20"))
     actions.record_unit_opinion(case_id, OPERATOR, unit="市公安局", summary="修改后的意见", on=d("2023-06-21"))
-    events = database.obj.execute_sql("SELECT COUNT(*) FROM event").fetchone()[0]
+    events = run_sql("SELECT COUNT(*) FROM event").fetchone()[0]
     with pytest.raises(LedgerError, match="各单位意见和会签") as refusal:
         actions.undo(again.event_id, OPERATOR, reason="误录")
     assert "unit_progress" not in refusal.value.message
-    assert database.obj.execute_sql("SELECT COUNT(*) FROM event").fetchone()[0] == events
+    assert run_sql("SELECT COUNT(*) FROM event").fetchone()[0] == events
 
 
 # ------------------------------------------------------------------------ 单位催办
@@ -383,7 +384,7 @@ def test_duban_check_finds_counts_that_disagree_with_the_progress(ledger, today)
     case_id = leading()
     actions.record_unit_opinion(case_id, OPERATOR, unit="市公安局", summary="同意", on=d("2023-06-20"))
     assert [f for f in check_ledger().findings if f.kind == "会办单位计数"] == []
-    database.obj.execute_sql('UPDATE "case" SET units_received = 2 WHERE id = ?', (case_id,))
+    run_sql('UPDATE "case" SET units_received = 2 WHERE id = ?', (case_id,))
     found = [f for f in check_ledger().findings if f.kind == "会办单位计数"]
     assert len(found) == 1 and "1/2" in found[0].text and found[0].case_id == case_id
 

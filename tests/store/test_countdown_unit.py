@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from store.db import database
 from store.io.export import ledger_export_rows
 from store.io.notice import urge_notice
 from store.io.weekly_report import to_markdown, weekly_report
@@ -20,6 +19,7 @@ from store.rules import counts_working_days, due_countdown
 from store.weekly import checklist, week_of
 
 from store_helpers import OPERATOR, assigned_case, d, office_date, replied_case
+from store_helpers import run_sql
 
 TODAY = d("2023-09-19")  # a Tuesday
 EVALUATION_DUE = d("2023-09-15")  # 20 working days after the reply of Sunday 2023-08-20
@@ -31,7 +31,7 @@ def weekdays_between(start: dt.date, end: dt.date) -> int:
 
 
 def stored_next(case_id: int) -> tuple[str, dt.date]:
-    milestone, due = database.obj.execute_sql(
+    milestone, due = run_sql(
         'SELECT next_milestone, next_due FROM "case" WHERE id = ?', (case_id,)).fetchone()
     return milestone, dt.date.fromisoformat(str(due)[:10])
 
@@ -39,7 +39,7 @@ def stored_next(case_id: int) -> tuple[str, dt.date]:
 def test_a_working_day_milestone_counts_in_working_days_everywhere(ledger, today):
     replied = replied_case("20230489")
     office_date(TODAY)
-    assert database.obj.execute_sql("SELECT COUNT(*) FROM calendar_day").fetchone()[0] == 0
+    assert run_sql("SELECT COUNT(*) FROM calendar_day").fetchone()[0] == 0
     milestone, due = stored_next(replied)
     assert milestone in ("评价", "公开") and due == EVALUATION_DUE
     # The hand count: 20 weekdays after the reply land on the stored due date, and today is 2 past.
@@ -59,7 +59,7 @@ def test_a_working_day_milestone_counts_in_working_days_everywhere(ledger, today
     assert {risk.countdown for risk in report.at_risk if risk.number == "20230489"} == {expected}
     markdown = to_markdown(report)
     assert expected in markdown and "逾期4天" not in markdown
-    division_id = database.obj.execute_sql('SELECT division_id FROM "case" WHERE id = ?', (replied,)).fetchone()[0]
+    division_id = run_sql('SELECT division_id FROM "case" WHERE id = ?', (replied,)).fetchone()[0]
     notice = urge_notice(division_id, [replied], operator=OPERATOR, today=TODAY)
     assert notice.cases[0].countdown == "已" + expected and "已" + expected in notice.text
     assert "逾期4天" not in notice.text
@@ -81,7 +81,7 @@ def test_a_calendar_day_milestone_says_days_everywhere(ledger, today):
     assert "答复已" + expected in next(i for i in checklist(TODAY) if i.case_id == open_case).reasons
     report = weekly_report(week_of(TODAY), today=TODAY)
     assert {risk.countdown for risk in report.at_risk if risk.milestone == "答复"} == {expected}
-    division_id = database.obj.execute_sql('SELECT division_id FROM "case" WHERE id = ?', (open_case,)).fetchone()[0]
+    division_id = run_sql('SELECT division_id FROM "case" WHERE id = ?', (open_case,)).fetchone()[0]
     notice = urge_notice(division_id, [open_case], operator=OPERATOR, today=TODAY)
     assert notice.cases[0].countdown == "已" + expected
     assert next(r for r in ledger_export_rows(today=TODAY) if r.number == "20230490").countdown == expected

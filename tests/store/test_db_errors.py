@@ -31,7 +31,26 @@ CASES = [
     ('FATAL:  password authentication failed for user "duban"', "拒绝登录"),
     ('could not connect to server: Connection refused', "无法连接数据库服务器"),
     ("No module named 'psycopg2' (psycopg2 not found)", "psycopg2"),
+    ('duplicate key value violates unique constraint "case_session_id_number"', "刚被其他工作站登记过"),
+    ("UNIQUE constraint failed: case.session_id, case.number", "刚被其他工作站登记过"),
+    ('permission denied for table "case"', "权限不足"),
+    ('must be owner of table case', "所有者"),
 ]
+
+
+@pytest.mark.parametrize("text", [
+    "server closed the connection unexpectedly", "terminating connection due to administrator command",
+    "could not connect to server: Connection refused", "connection already closed",
+])
+def test_a_lost_server_is_told_apart_from_other_errors(text):
+    import psycopg2
+
+    from store.db_errors import connection_lost
+
+    assert connection_lost(psycopg2.OperationalError(text))
+    assert not connection_lost(psycopg2.OperationalError("deadlock detected"))
+    assert not connection_lost(sqlite3.OperationalError("unable to open database file"))
+    assert not connection_lost(peewee.OperationalError("database is locked"))
 
 
 @pytest.mark.parametrize(("driver_text", "words"), CASES)

@@ -22,6 +22,8 @@ from store import actions, clock, corrections, entry, office, office_calendar, s
 from store.db import database, describe_db_error
 from store.errors import LedgerError
 
+pytestmark = pytest.mark.sqlite_only(reason="the full disk is SQLite's max_page_count on the ledger file")
+
 
 def dump() -> dict[str, list[tuple]]:
     """Every row of every table, by plain SQL."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from store import actions, corrections, entry
-from store.db import database
 from store.errors import LedgerError
 from store.models import Case, Event
 from store.queries import case_card, ledger_rows, session_statistics
@@ -20,12 +19,13 @@ from store_helpers import (
     events,
     session,
 )
+from store_helpers import run_sql
 
 DOC_NO = "深政数函〔2023〕84号"
 
 
 def sql_count(table: str, where: str = "1=1", *params) -> int:
-    return database.obj.execute_sql(f"SELECT COUNT(*) FROM {table} WHERE {where}", params).fetchone()[0]
+    return run_sql(f"SELECT COUNT(*) FROM {table} WHERE {where}", params).fetchone()[0]
 
 
 def counts() -> tuple[int, int, int, int]:
@@ -34,7 +34,7 @@ def counts() -> tuple[int, int, int, int]:
 
 
 def rows_now() -> list:
-    return list(database.obj.execute_sql('SELECT * FROM "case" ORDER BY id').fetchall())
+    return list(run_sql('SELECT * FROM "case" ORDER BY id').fetchall())
 
 
 EARLY = "会办单位已电话表示无不同意见"
@@ -166,11 +166,11 @@ def test_a_correction_is_not_a_follow_up(ledger, today):
     case_id = enter().case_id
     stale_before = next(r for r in ledger_rows(today=today) if r.case_id == case_id).stale
     correct(case_id, title="关于闭会期间建议的建议")
-    raw = database.obj.execute_sql('SELECT last_followup_on FROM "case" WHERE id = ?', (case_id,)).fetchone()[0]
+    raw = run_sql('SELECT last_followup_on FROM "case" WHERE id = ?', (case_id,)).fetchone()[0]
     assert str(raw)[:10] == "2023-08-01"  # the 交办 date, not today's correction
     assert stale_before and next(r for r in ledger_rows(today=today) if r.case_id == case_id).stale
     actions.undo(Event.select().where((Event.case == case_id) & (Event.kind == "修改")).get().id, OPERATOR)
-    raw = database.obj.execute_sql('SELECT last_followup_on FROM "case" WHERE id = ?', (case_id,)).fetchone()[0]
+    raw = run_sql('SELECT last_followup_on FROM "case" WHERE id = ?', (case_id,)).fetchone()[0]
     assert str(raw)[:10] == "2023-08-01"
 
 
@@ -199,7 +199,7 @@ def test_a_corrected_assignment_date_moves_the_deadlines(ledger, today):
     correct(case_id, assigned_on="2023-06-03")
     stored = Case.get_by_id(case_id)
     assert stored.next_due == d("2023-07-03") and stored.next_milestone == "会办意见"
-    assert database.obj.execute_sql('SELECT next_due FROM "case" WHERE id = ?', (case_id,)).fetchone()[0] == "2023-07-03"
+    assert run_sql('SELECT next_due FROM "case" WHERE id = ?', (case_id,)).fetchone()[0] == "2023-07-03"
     assert [row.next_due for row in ledger_rows()] == [d("2023-07-03")]
     assert {m.key: m.due for m in case_card(case_id).milestones}["reply"] == d("2023-09-03")
     actions.record_unit_opinion(case_id, OPERATOR, unit="市发展改革委", summary="同意", on=d("2023-06-20"))
@@ -361,7 +361,7 @@ def test_an_evaluation_before_its_reply_is_refused(ledger, today):
 
 def last_followup(case_id) -> str:
     """The cached 最近跟进 date, read with plain SQL."""
-    raw = database.obj.execute_sql('SELECT last_followup_on FROM "case" WHERE id = ?', (case_id,)).fetchone()[0]
+    raw = run_sql('SELECT last_followup_on FROM "case" WHERE id = ?', (case_id,)).fetchone()[0]
     return str(raw)[:10]
 
 
@@ -390,7 +390,7 @@ def test_undoing_a_corrected_assignment_date_waits_for_the_later_sign_for(ledger
     refused_undo(fixed, "交办日期2023-06-10", "签收日期2023-06-05")
     undo(signed)
     undo(fixed)
-    assert database.obj.execute_sql('SELECT assigned_on FROM "case" WHERE id = ?', (case_id,)).fetchone()[0] \
+    assert run_sql('SELECT assigned_on FROM "case" WHERE id = ?', (case_id,)).fetchone()[0] \
         == "2023-06-10"
     assert last_followup(case_id) == "2023-06-10"
 
@@ -402,7 +402,7 @@ def test_undoing_a_role_correction_checks_the_co_units_added_since(ledger, today
     refused_undo(to_lead, "承办件", "汇办单位")  # a 人大 case: its co-units are 汇办单位
     undo(with_units)
     undo(to_lead)
-    assert database.obj.execute_sql('SELECT role, co_units FROM "case" WHERE id = ?', (case_id,)).fetchone() \
+    assert run_sql('SELECT role, co_units FROM "case" WHERE id = ?', (case_id,)).fetchone() \
         == ("承办", "[]")
 
 
@@ -464,7 +464,7 @@ def test_undoing_a_corrected_evaluation_date_keeps_it_before_the_later_steps(led
                                      expected_version=version(early)).event_id
     actions.reply(early, OPERATOR, early_reason=EARLY, on=d("2023-08-27"), doc_no="重新答复号", result_class="A")
     undo(fixed)
-    assert database.obj.execute_sql(
+    assert run_sql(
         'SELECT evaluated_on, rehandle_started_on, rehandle_replied_on FROM "case" WHERE id = ?', (early,)
     ).fetchone() == ("2023-08-25", "2023-08-25", "2023-08-27")
 

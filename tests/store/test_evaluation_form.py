@@ -20,7 +20,6 @@ from store_helpers import (
 )
 
 from store import actions
-from store.db import database
 from store.form_figures import form_figure_lines
 from store.io.evaluation_form import evaluation_form, form_stem, save_form
 from store.io.letter import letter_text
@@ -28,12 +27,13 @@ from store.queries import case_card, load_calendar, rules_for
 from store.rules import milestones
 from store.statistics import session_statistics
 from store.steps import steps_for
+from store_helpers import run_sql
 
 REPLIED = d("2023-08-20")  # replied_case's reply (a Sunday)
 
 
 def sql(query: str, *params):
-    return database.obj.execute_sql(query, params).fetchone()[0]
+    return run_sql(query, params).fetchone()[0]
 
 
 def standing(kind: str) -> int:
@@ -43,7 +43,7 @@ def standing(kind: str) -> int:
 
 
 def form_row(case_id: int) -> tuple:
-    return database.obj.execute_sql(
+    return run_sql(
         'SELECT form_sent_on, form_sent_how, form_holder, form_due, form_urge_count, form_returned_on, '
         'evaluation_work FROM "case" WHERE id = ?', (case_id,)).fetchone()
 

@@ -8,16 +8,16 @@ import pytest
 from store_helpers import OPERATOR, case, d, replied_case, session
 
 from store import actions, entry
-from store.db import database
 from store.figures import as_of, percent, ratio_text
 from store.models import Event
 from store.queries import case_card
 from store.statistics import session_statistics
 from store.weekly import checklist
+from store_helpers import run_sql
 
 
 def first_of(case_id: int) -> tuple:
-    row = database.obj.execute_sql('SELECT first_evaluation, first_evaluated_on FROM "case" WHERE id = ?',
+    row = run_sql('SELECT first_evaluation, first_evaluated_on FROM "case" WHERE id = ?',
                                    (case_id,)).fetchone()
     return row[0], row[1]
 
@@ -101,6 +101,6 @@ def test_synthetic_ledgers_without_events_for_every_step_get_their_figures(ledge
     for info in sessions():
         stats = session_statistics(info.id)
         assert "我局共接收办理" in summary_paragraph(stats)
-        received = database.obj.execute_sql('SELECT COUNT(*) FROM "case" WHERE session_id = ?',
+        received = run_sql('SELECT COUNT(*) FROM "case" WHERE session_id = ?',
                                             (info.id,)).fetchone()[0]
         assert stats.received == received

@@ -5,12 +5,12 @@ from __future__ import annotations
 from store import actions, queries
 
 from store_helpers import OPERATOR, assigned_case, d, office_date
+from store_helpers import run_sql
 
 
 def planned(case_id):
-    from store.db import database
 
-    return database.obj.execute_sql('select next_followup_on from "case" where id = ?', (case_id,)).fetchone()[0]
+    return run_sql('select next_followup_on from "case" where id = ?', (case_id,)).fetchone()[0]
 
 
 def test_a_follow_up_without_a_next_date_keeps_the_plan(ledger, today):

@@ -14,11 +14,13 @@ import pytest
 
 import fixtures
 from store import actions, clock, entry
-from store.db import database
 from store.io.summary import summary_paragraph
 from store.models import Case, Event, Session
 from store.statistics import session_statistics
 from tui.screens.statistics import figure_lines
+from store_helpers import run_sql
+
+pytestmark = pytest.mark.sqlite_only("the hand count is written in SQLite's date() and json_extract(); test_portable_pg compares the figures on the server with SQLite's")
 
 SZ_TODAY = dt.date(2023, 9, 19)
 LIVE_TODAY = dt.date(2024, 5, 20)
@@ -54,7 +56,7 @@ def hand_count(session_id: int | None, today: dt.date) -> dict:
     t = today.isoformat()
 
     def rows(sql, *params):
-        return database.obj.execute_sql(sql.replace("{scope}", scope), [*base, *params]).fetchall()
+        return run_sql(sql.replace("{scope}", scope), [*base, *params]).fetchall()
 
     def cases(where, *params):
         return rows(f'SELECT COUNT(*) FROM "case" c WHERE {{scope}} AND {where}', *params)[0][0]
@@ -136,7 +138,7 @@ def _evaluation_count(events, today: dt.date) -> dict:
                 continue
             limit = said[index + 1][2] if index + 1 < len(said) else len(replies.get(case_id, []))
             reply = replies.get(case_id, [])[replies_before] if limit > replies_before else None
-            due = database.obj.execute_sql(f"SELECT {months('?', 1)}", [on_date] * 4).fetchone()[0]
+            due = run_sql(f"SELECT {months('?', 1)}", [on_date] * 4).fetchone()[0]
             state = ("按时" if reply <= due else "逾期") if reply else ("逾期未答复" if today.isoformat() > due else "未到期")
             rounds.append(state)
             last_open = reply is None
@@ -277,7 +279,7 @@ def check_all(today: dt.date, session_id: int | None) -> tuple[str, dict]:
     text = summary_paragraph(stats)
     check_paragraph(text, h, today)
     # the first evaluation kept on the case agrees with the first standing 评价 event
-    firsts = database.obj.execute_sql(
+    firsts = run_sql(
         'SELECT COUNT(*) FROM "case" c WHERE c.first_evaluation != \'\' AND c.first_evaluation != (SELECT '
         "json_extract(e.data, '$.after.first_evaluation') FROM event e WHERE e.case_id = c.id AND e.kind IN ('评价', '更正') "
         f"AND json_extract(e.data, '$.after.first_evaluation') IS NOT NULL AND {STANDING} ORDER BY e.id DESC LIMIT 1)"
@@ -322,7 +324,7 @@ def test_live_figures_match_the_hand_count(live, which):
 
 def test_live_keeps_both_dissatisfied_forms(live):
     stats = session_statistics(None, today=LIVE_TODAY)
-    dissatisfied = database.obj.execute_sql(
+    dissatisfied = run_sql(
         f"SELECT COUNT(DISTINCT e.case_id) FROM event e WHERE e.kind = '评价' AND {STANDING} "
         "AND json_extract(e.data, '$.after.evaluation') = '不满意'").fetchone()[0]
     assert stats.ever_dissatisfied == dissatisfied == 2
@@ -377,7 +379,7 @@ def unanswered(session_id):
 def late_extension(session_id):
     case_id = new_case(session_id, "20239904", "2023-03-10")  # due 06-10
     actions.reply(case_id, OPERATOR, on=dt.date(2023, 7, 15), doc_no="测试〔2023〕3号", result_class="B")
-    database.obj.execute_sql('UPDATE "case" SET extended_due = ?, extension_late = 1 WHERE id = ?',
+    run_sql('UPDATE "case" SET extended_due = ?, extension_late = 1 WHERE id = ?',
                              ("2023-08-10", case_id))
 
 

@@ -12,6 +12,7 @@ from store.io import importer
 from store.models import Case, Event, Proposer, Session
 
 from store_helpers import OPERATOR
+from store_helpers import run_sql
 
 SESSION = "市七届人大三次会议"
 HEADER = ["序号", "编号", "案由", "领衔代表", "代表团", "附议代表", "办理方式", "主办单位", "会办单位", "交办日期", "联系电话"]
@@ -59,9 +60,8 @@ def test_a_good_list_creates_its_cases_and_the_session(ledger, today, tmp_path):
     assert result.sessions_created and SESSION in result.sessions_created[0]
     session = Session.get(Session.name == SESSION)
     assert (session.body, session.year) == ("人大", 2023)
-    from store.db import database
 
-    assert database.obj.execute_sql("SELECT operator, area, subject, action FROM change_record").fetchall() == [
+    assert run_sql("SELECT operator, area, subject, action FROM change_record").fetchall() == [
         (OPERATOR, "届次", SESSION, "新增")]  # the new session leaves its 变更记录
     first = Case.get(Case.number == "20230001")
     assert first.role == "主办" and first.assigned_on == dt.date(2023, 3, 20)

@@ -22,6 +22,7 @@ from store.io.import_checks import LIMITS, NAME_LIMITS, check_rows
 
 from store_helpers import OPERATOR
 from test_import import GOOD, HEADER, SESSION, write_csv, write_xlsx
+from store_helpers import run_sql
 
 FULL_HEADER = ["编号", "标题", "领衔代表", "代表团", "单位及职务", "联系电话", "附议代表", "办理方式", "主办单位",
                "会办单位", "类别", "内容摘要", "交办日期", "届次"]
@@ -39,7 +40,7 @@ def row_of(**values) -> list:
 
 
 def table_counts() -> tuple:
-    sql = database.obj.execute_sql
+    sql = run_sql
     return tuple(sql(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0]
                  for name in ("session", "case", "event", "proposer", "change_record"))
 
@@ -167,7 +168,7 @@ def _old_import(table, operator, session):
 
 
 def _tables() -> dict[str, list[tuple]]:
-    sql = database.obj.execute_sql
+    sql = run_sql
     return {name: sql(f'SELECT * FROM "{name}" ORDER BY 1').fetchall()
             for name in ("session", "case", "event", "proposer", "change_record")}
 
@@ -180,7 +181,7 @@ FIRST = [[1, "第20230001号", "关于推进政务数据共享的建议", "张�
           "2023-05-04", ""]]
 
 
-def test_the_batched_write_leaves_what_the_row_by_row_path_left(tmp_path, today):
+def test_the_batched_write_leaves_what_the_row_by_row_path_left(another_ledger, today):
     second = [list(row) for row in FIRST]
     second[0][2] = "关于加快推进政务数据共享的建议"  # a 修改
     second[1][6] = "主办"  # a difference only noted
@@ -188,9 +189,9 @@ def test_the_batched_write_leaves_what_the_row_by_row_path_left(tmp_path, today)
                [6, "20230006", "关于停车难的建议", "张三", "福田代表团", "", "承办", "本局", "", "2023-03-22", ""]]
     first_table = [["编号列表"], HEADER] + FIRST
     second_table = [HEADER] + second
-    results = []
+    results, targets = [], {"old": another_ledger("old"), "new": another_ledger("new")}
     for name, write in (("old", _old_import), ("new", lambda t, o, s: importer.import_table(t, o, session=s))):
-        open_database(tmp_path / f"{name}.db")
+        open_database(targets[name])
         try:
             actions.ensure_proposer("张三", group="福田代表团", phone="13700000000")  # one already known
             with clock.frozen_now(dt.datetime(2023, 9, 1, 2, 0, tzinfo=dt.timezone.utc)):
@@ -205,17 +206,18 @@ def test_the_batched_write_leaves_what_the_row_by_row_path_left(tmp_path, today)
     for table in old:
         assert new[table] == old[table], table
     # the cached deadlines are there, and equal to a recompute from scratch
-    open_database(tmp_path / "new.db")
+    open_database(targets["new"])
     try:
         from store.deadlines import recompute_next_due
 
         with actions._transaction():
             assert recompute_next_due() == 0
-        assert all(row[0] for row in database.obj.execute_sql('SELECT next_due FROM "case"').fetchall())
+        assert all(row[0] for row in run_sql('SELECT next_due FROM "case"').fetchall())
     finally:
         close_database()
 
 
+@pytest.mark.sqlite_only("counts statements with sqlite3's trace callback")
 def test_one_transaction_without_a_savepoint_per_row(ledger, today, tmp_path):
     rows = [[i, f"2023{i:04d}", f"关于第{i}项的建议", f"代表{i % 7}", "福田代表团", "", "主办", "本局", "", "2023-03-20", ""]
             for i in range(1, 301)]
@@ -232,7 +234,7 @@ def test_one_transaction_without_a_savepoint_per_row(ledger, today, tmp_path):
     assert len(savepoints) == 1  # the new session's get_or_create; none a row
     inserts = [s for s in statements if s.upper().startswith('INSERT INTO "CASE"')]
     assert 1 <= len(inserts) < 10  # batched, not one a row
-    sql = database.obj.execute_sql
+    sql = run_sql
     assert sql('SELECT COUNT(*) FROM "case"').fetchone()[0] == 300
     assert sql("SELECT COUNT(*) FROM event WHERE kind = '交办' AND operator = ? AND on_date = '2023-03-20'",
                (OPERATOR,)).fetchone()[0] == 300

@@ -1,7 +1,7 @@
 """Issue 11: the ledger file — refused when not whole, read-only when it cannot be written,
 migrated from every earlier schema, and append-only in the database itself.
 
-The files under tests/ledgers/ were written by the program at schema versions 1, 2 and 3
+The files under tests/ledgers/ were written by the program at schema versions 1 to 5
 (the `live` demo fixture, dated around 2024-06-20), from the commits before each schema change.
 """
 
@@ -22,7 +22,7 @@ from store.ledger_schema import trigger_names
 from store.office import add_division
 
 LEDGERS = Path(__file__).resolve().parent.parent / "ledgers"
-OLD_VERSIONS = (1, 2, 3, 4)
+OLD_VERSIONS = (1, 2, 3, 4, 5)
 TABLES = ("duban_meta", "session", "division", "person", "proposer", "case", "event", "calendar_day",
           "calendar_year", "weekly_review")
 

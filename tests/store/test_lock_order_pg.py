@@ -195,10 +195,14 @@ print(json.dumps({"urged": urged, "refused": refused, "surfaced": surfaced, "ret
 """
 
 
+BATCHES = 300
+"""Batch urges each of the three processes makes (the issue's 3 × 300)."""
+
+
 def test_three_processes_of_batch_urges_over_the_same_cases_lose_nothing(pg_ledger, today):
     ids = [assigned_case(f"{number:04d}") for number in range(1, 9)]
     store_root = Path(actions.__file__).resolve().parents[2]
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, pg_ledger, str(seed), "100", json.dumps(ids)],
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, pg_ledger, str(seed), str(BATCHES), json.dumps(ids)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, cwd=store_root)
                for seed in (1, 2, 3)]
@@ -211,7 +215,7 @@ def test_three_processes_of_batch_urges_over_the_same_cases_lose_nothing(pg_ledg
             worker.stdin.flush()
         results = []
         for worker in workers:
-            out, err = worker.communicate(timeout=60)
+            out, err = worker.communicate(timeout=240)
             assert worker.returncode == 0, err
             results.append(json.loads(out.strip().splitlines()[-1]))
         elapsed = time.monotonic() - started
@@ -219,13 +223,13 @@ def test_three_processes_of_batch_urges_over_the_same_cases_lose_nothing(pg_ledg
         for worker in workers:
             if worker.poll() is None:
                 worker.kill()
-    print(f"3 × 100 batch urges: {elapsed:.1f} s;", "retried:", [r["retried"] for r in results])
+    print(f"3 × {BATCHES} batch urges: {elapsed:.1f} s;", "retried:", [r["retried"] for r in results])
     assert [r["surfaced"] for r in results] == [[], [], []]
     assert [r["retried"] for r in results] == [[], [], []]  # no deadlock even inside: nothing to retry
     assert sum(r["refused"] for r in results) == 0  # in id order, nobody waits in a circle
-    assert sum(r["urged"] for r in results) == 3 * 100 * 4 == _urges(pg_ledger)
+    assert sum(r["urged"] for r in results) == 3 * BATCHES * 4 == _urges(pg_ledger)
     (total,), = _raw(pg_ledger, 'SELECT SUM(urge_count) FROM "case"')
-    assert total == 1200
+    assert total == 3 * BATCHES * 4
 
 
 # ------------------------------------------------------------------ opening: the server's words
@@ -277,3 +281,35 @@ def test_a_wrong_password_reads_in_chinese_without_the_password(pg_server):
         admin.cursor().execute("SELECT pg_reload_conf()")
         admin.cursor().execute("DROP ROLE IF EXISTS duban_pw")
         admin.close()
+
+
+def test_a_write_waits_for_a_calendar_change_and_a_calendar_change_for_the_writes_in_flight(pg_ledger, today):
+    """The calendar and the rules are one lock (store.actions.common.DEADLINE_INPUTS_LOCK): held
+    alone by a calendar change, shared by every other write — so a case created meanwhile is not
+    saved with a deadline counted on the calendar being replaced."""
+    from store.actions.common import DEADLINE_INPUTS_LOCK
+    from store.office_calendar import set_day
+
+    first = assigned_case("0001")
+    connection, cursor = _holder(pg_ledger)
+    try:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (DEADLINE_INPUTS_LOCK,))  # a calendar change, held
+        writer, outcome = _in_thread(actions.urge_division, first, OPERATOR, note="等日历")
+        assert _waiting(pg_ledger)  # the write waits for it …
+        assert "value" not in outcome and "error" not in outcome
+        connection.rollback()
+        writer.join(10)
+        assert "value" in outcome, outcome  # … and lands after it
+    finally:
+        connection.close()
+    connection, cursor = _holder(pg_ledger)
+    try:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", (DEADLINE_INPUTS_LOCK,))  # a write, held
+        changer, outcome = _in_thread(set_day, OPERATOR, today.replace(day=20), False, note="临时休息")
+        assert _waiting(pg_ledger)  # a calendar change waits for every write in flight
+        connection.rollback()
+        changer.join(10)
+        assert "value" in outcome, outcome
+    finally:
+        connection.close()
+    assert _raw(pg_ledger, "SELECT count(*) FROM calendar_day")[0][0] == 1

@@ -142,6 +142,7 @@ def test_backup_while_another_desk_writes_is_whole_and_consistent(desk, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".备份", "备份"))) == ["备份.db"]
 
 
+@pytest.mark.sqlite_only("duban backup copies the SQLite file (PostgreSQL: pg_dump, refused in Chinese)")
 def test_backup_of_an_empty_ledger(ledger, tmp_path):
     result = backup_ledger(tmp_path / "空.db")
     assert (result.cases, result.events) == (0, 0)

@@ -16,8 +16,11 @@ def _drop_later_columns(raw) -> None:
     """Drop every column a migration after version 1 adds (store.ledger_schema.ADDED_BY_STEP)."""
     from store.ledger_schema import ADDED_BY_STEP
 
+    tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     for step in sorted(ADDED_BY_STEP):
         for table, columns in ADDED_BY_STEP[step].get("columns", {}).items():
+            if table not in tables:  # dropped whole by the caller
+                continue
             for column in sorted(columns):
                 raw.execute(f'ALTER TABLE "{table}" DROP COLUMN {column}')
 

@@ -11,7 +11,6 @@ import pytest
 
 from store import actions, clock, office_calendar
 from store.calendar import WorkCalendar
-from store.db import database
 from store.errors import LedgerError
 from store.io.export import ledger_records
 from store.io.notice import urge_notice
@@ -19,6 +18,7 @@ from store.models import Case
 from store.queries import case_card, division_board, ledger_rows, urge_targets
 from store.rules import RuleSet, next_open
 from store.weekly import checklist
+from store_helpers import run_sql
 
 OPERATOR = "王秘书"
 TODAY = dt.date(2026, 12, 10)  # a Thursday; 2027's notice is not in the holidays package
@@ -66,7 +66,7 @@ def office(ledger):
 
 
 def sql(query: str, *params) -> list[tuple]:
-    return list(database.obj.execute_sql(query, params).fetchall())
+    return list(run_sql(query, params).fetchall())
 
 
 def _date(value) -> dt.date | None:
@@ -193,7 +193,7 @@ def test_a_working_saturday_moves_deadlines_earlier(office):
 def test_a_2027_deadline_is_marked_estimated_until_2027_is_confirmed(office):
     row = next(r for r in ledger_rows(today=TODAY) if r.case_id == office["into_2027"])
     assert row.next_due.year == 2027 and row.estimated is True
-    estimated_before = sql('SELECT COUNT(*) FROM "case" WHERE next_due_estimated = 1')[0][0]
+    estimated_before = sql('SELECT COUNT(*) FROM "case" WHERE next_due_estimated = TRUE')[0][0]
     assert estimated_before >= 1
     view = office_calendar.calendar_year(2027)
     assert view.estimated and view.source == office_calendar.SOURCE_ESTIMATED and "2027年" in view.warning
@@ -209,7 +209,7 @@ def test_a_2027_deadline_is_marked_estimated_until_2027_is_confirmed(office):
 
     change = office_calendar.confirm_year(OPERATOR, 2027, note="国办发明电〔2026〕7号已录入")
     assert change.moved == estimated_before  # only the mark changes: same days, now confirmed
-    assert sql('SELECT COUNT(*) FROM "case" WHERE next_due_estimated = 1') == [(0,)]
+    assert sql('SELECT COUNT(*) FROM "case" WHERE next_due_estimated = TRUE') == [(0,)]
     row = next(r for r in ledger_rows(today=TODAY) if r.case_id == office["into_2027"])
     assert row.estimated is False
     assert urge_targets([office["into_2027"]], today=TODAY)[0].estimated is False

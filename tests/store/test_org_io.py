@@ -7,9 +7,10 @@ import pytest
 from store_helpers import OPERATOR
 
 from store import office
-from store.db import close_database, database, open_database
+from store.db import close_database, open_database
 from store.io import org
 from store.io.importer import ImportRefused
+from store_helpers import run_sql
 
 HEADER = ["处室", "处室顺序", "姓名", "职务", "岗位", "电话", "分管处室", "状态"]
 GOOD = [
@@ -32,7 +33,7 @@ def write(path, rows, header=HEADER):
 
 
 def sql(query: str, *params):
-    return database.obj.execute_sql(query, params).fetchall()
+    return run_sql(query, params).fetchall()
 
 
 def counts() -> tuple[int, int, int]:
@@ -75,7 +76,7 @@ def test_a_dry_run_counts_what_would_happen_and_writes_nothing(ledger, today, tm
     assert counts() == (0, 0, 0)
 
 
-def test_export_then_import_into_an_empty_ledger_gives_the_same_office(ledger, today, tmp_path):
+def test_export_then_import_into_an_empty_ledger_gives_the_same_office(another_ledger, today, tmp_path):
     org.import_org_file(write(tmp_path / "org.xlsx", GOOD), OPERATOR)
     office.retire_division(OPERATOR, sql("SELECT id FROM division WHERE name = '新设处'")[0][0])
     original = office_rows()
@@ -86,7 +87,7 @@ def test_export_then_import_into_an_empty_ledger_gives_the_same_office(ledger, t
     assert exported[0] == org.COLUMNS
     assert ("新设处", 30, "停用", None, None, None, None, None, None) in exported
     close_database()
-    open_database(tmp_path / "second.db")
+    open_database(another_ledger("second"))
     result = org.import_org_file(out, OPERATOR)
     assert (len(result.divisions_created), len(result.people_created)) == (3, 5)
     assert office_rows() == original

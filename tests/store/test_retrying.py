@@ -20,6 +20,9 @@ from store.errors import LedgerError
 from store_helpers import OPERATOR, assigned_case
 
 
+SQLITE_FILE = pytest.mark.sqlite_only("another connection holds the SQLite file's write lock")
+
+
 def _plain(path, statement: str):
     connection = sqlite3.connect(path)
     try:
@@ -56,6 +59,7 @@ def busy_ledger(ledger, tmp_path, today):
     return tmp_path / "ledger.db", ids
 
 
+@SQLITE_FILE
 def test_a_busy_ledger_is_retried_then_refused_in_chinese_with_nothing_written(busy_ledger, monkeypatch):
     path, ids = busy_ledger
     seen = _counting(monkeypatch)
@@ -78,6 +82,7 @@ def test_a_busy_ledger_is_retried_then_refused_in_chinese_with_nothing_written(b
     assert len(recorded) == 2 and _plain(path, "SELECT COUNT(*) FROM event WHERE kind = '催办'") == [(2,)]
 
 
+@SQLITE_FILE
 def test_a_busy_ledger_that_frees_up_during_the_retries_lands_once(busy_ledger, monkeypatch):
     path, (first, second) = busy_ledger
     seen = _counting(monkeypatch)
@@ -94,6 +99,7 @@ def test_a_busy_ledger_that_frees_up_during_the_retries_lands_once(busy_ledger, 
     assert _plain(path, f"SELECT urge_count, version FROM \"case\" WHERE id = {first}") == [(1, recorded.version)]
 
 
+@SQLITE_FILE
 def test_a_busy_sqlite_ledger_waits_its_busy_timeout_once_not_four_times(busy_ledger, monkeypatch):
     """With a long busy_timeout the first try has waited already: refused after it, no more."""
     path, ids = busy_ledger
@@ -110,6 +116,7 @@ def test_a_busy_sqlite_ledger_waits_its_busy_timeout_once_not_four_times(busy_le
     assert len(seen) == 1
 
 
+@SQLITE_FILE
 def test_a_refusal_of_the_office_is_not_retried(busy_ledger, monkeypatch):
     _, (first, _) = busy_ledger
     seen = _counting(monkeypatch)
@@ -120,6 +127,7 @@ def test_a_refusal_of_the_office_is_not_retried(busy_ledger, monkeypatch):
     assert seen == []
 
 
+@SQLITE_FILE
 def test_inside_another_transaction_the_write_is_not_retried(busy_ledger, monkeypatch):
     """An outer transaction (an import applying rows) is lost with the failure: it is its caller's."""
     from store.actions import follow_up
@@ -186,3 +194,157 @@ def test_what_is_and_is_not_contention(tmp_path):
     assert not db_errors.is_contention(peewee.OperationalError("database or disk is full"))
     assert not db_errors.is_contention(_PgError('duplicate key value violates unique constraint "x"', "23505"))
     assert not db_errors.is_contention(LedgerError("台账已锁定"))
+
+
+# ------------------------------------------------------------ every write of the store
+
+from test_disk_full import WRITES, _step, walk  # noqa: E402,F401 - `walk`: cases in every state, the office
+
+from store import weekly  # noqa: E402
+from store.io import importer, org  # noqa: E402
+from step_cases import ASSIGNED, TODAY, attempt  # noqa: E402
+
+TABLES = ("case", "event", "change_record", "session", "division", "person", "proposer", "calendar_day",
+          "calendar_year", "weekly_review")
+
+
+def _sql(statement: str) -> list[tuple]:
+    return [tuple(row) for row in database.obj.execute_sql(statement).fetchall()]
+
+
+def _written() -> tuple:
+    """What a write can leave, by plain SQL: every table's rows, the events by kind, the change
+    records by area and action, and the sum of the cases' versions."""
+    return (
+        tuple(_sql(f'SELECT COUNT(*) FROM "{table}"')[0][0] for table in TABLES),
+        _sql("SELECT kind, COUNT(*) FROM event GROUP BY kind ORDER BY kind"),
+        _sql("SELECT area, action, COUNT(*) FROM change_record GROUP BY area, action ORDER BY area, action"),
+        _sql('SELECT COALESCE(SUM(version), 0), COUNT(next_due) FROM "case"'),
+    )
+
+
+def _everything() -> dict[str, list[tuple]]:
+    return {table: _sql(f'SELECT * FROM "{table}" ORDER BY 1') for table in TABLES}
+
+
+def _co_unit_case(walk) -> int:
+    case_id = actions.create_case(OPERATOR, session=walk["session"], number="20239901", title="关于会办件的建议",
+                                  role="主办", assigned_on=ASSIGNED, co_units=["市公安局"]).case_id
+    actions.sign_for(case_id, OPERATOR)
+    actions.assign(case_id, OPERATOR, division=walk["division"])
+    return case_id
+
+
+def _unit_opinion(walk):
+    case_id = _co_unit_case(walk)
+    return lambda: actions.record_unit_opinion(case_id, OPERATOR, unit="市公安局", summary="同意")
+
+
+def _import_list(walk):
+    number = _sql('SELECT number FROM "case" ORDER BY id')[0][0]
+    table = [["编号", "案由", "办理方式", "主办单位", "交办日期"],
+             [number, "关于推进政务数据共享的建议（清单更正）", "主办", "", "2023-06-01"],
+             ["20239902", "关于清单新件的建议", "主办", "", "2023-06-01"]]
+    return lambda: importer.import_table(table, OPERATOR, session="市七届人大三次会议", today=TODAY)
+
+
+def _import_org(walk):
+    table = [["处室", "处室顺序", "姓名", "职务", "岗位", "电话", "分管处室", "状态"],
+             ["清单新设处", 90, "郑敏", "经办人", "", "", None, ""]]
+    return lambda: org.import_org_table(table, OPERATOR)
+
+
+def _urge_generator(walk):
+    """A batch urge given its ids as a generator: a second attempt must see the same ids."""
+    ready = [case_id for case_id in walk["ids"].values() if attempt(database, "urge", case_id) is None][:2]
+    return lambda: actions.urge_cases((case_id for case_id in ready), OPERATOR)
+
+
+EVERY_WRITE = {
+    **WRITES,
+    "unit opinion": _unit_opinion,
+    "form send": _step("form_send"),
+    "form chase": _step("form_chase"),
+    "typical": _step("typical"),
+    "ensure division": lambda walk: lambda: actions.ensure_division("清单处室"),
+    "import list": _import_list,
+    "import office": _import_org,
+    "batch urge of a generator": _urge_generator,
+}
+
+
+def _failing_commits(monkeypatch, times: int) -> list[int]:
+    """The next `times` commits fail as a PostgreSQL deadlock does (SQLSTATE 40P01), after every
+    statement of the write has run: peewee rolls the transaction back and the error goes up."""
+    db = database.obj
+    real = db.commit
+    failed: list[int] = []
+
+    def commit():
+        if len(failed) < times:
+            failed.append(1)
+            raise peewee.OperationalError(_PgError("deadlock detected", "40P01"))
+        return real()
+
+    monkeypatch.setattr(db, "commit", commit)
+    monkeypatch.setattr(common, "RETRY_PAUSES", (0.0,))
+    return failed
+
+
+def test_every_write_meeting_contention_is_retried_whole_and_lands_once(walk, monkeypatch):
+    """Each write of the store, in turn: under contention that never ends it is refused with
+    BUSY_REFUSAL after RETRIES retries and nothing is written; when only its first commit fails
+    it is run again and lands exactly what one plain run lands (a trial run inside a transaction
+    rolled back gives the figures)."""
+    import test_disk_full
+
+    db = database.obj
+    real_commit = db.commit
+    monkeypatch.setattr(test_disk_full, "_version", lambda case_id: _sql(
+        f'SELECT version FROM "case" WHERE id = {int(case_id)}')[0][0])  # its own is SQLite's `?`
+    for name, prepare in EVERY_WRITE.items():
+        write = prepare(walk)
+        before, rows = _written(), _everything()
+        with db.atomic() as trial:  # the write once, inside an outer transaction: not retried, then undone
+            write()
+            once = _written()
+            trial.rollback()
+        assert _written() == before and once != before, name
+
+        failed = _failing_commits(monkeypatch, times=10)
+        with pytest.raises(LedgerError) as refused:
+            write()
+        assert str(refused.value) == BUSY_REFUSAL, name
+        assert len(failed) == RETRIES + 1, name
+        assert _everything() == rows, f"{name}: a refused write left something behind"
+        assert not db.in_transaction(), name
+
+        monkeypatch.setattr(db, "commit", real_commit)
+        failed = _failing_commits(monkeypatch, times=1)
+        write()
+        assert len(failed) == 1, name
+        assert _written() == once, f"{name}: the retried write did not land exactly once"
+        monkeypatch.setattr(db, "commit", real_commit)
+
+
+def test_a_retried_write_on_an_empty_ledger_lands_once(ledger, today, monkeypatch):
+    """The first division, session and calendar day of a new ledger, each after a failed commit."""
+    from store import office, office_calendar, session_rules
+
+    failed = _failing_commits(monkeypatch, times=3)
+    office.add_division(OPERATOR, "数据资源处")
+    session_rules.create_session(OPERATOR, body="人大", name="市七届人大三次会议", year=2023)
+    office_calendar.set_day(OPERATOR, "2023-10-10", "休息日")
+    assert len(failed) == 3
+    assert _sql('SELECT COUNT(*) FROM division') == [(1,)]
+    assert _sql('SELECT COUNT(*) FROM session') == [(1,)]
+    assert _sql('SELECT COUNT(*) FROM calendar_day') == [(1,)]
+    assert _sql("SELECT area, action FROM change_record ORDER BY id") == [("处室", "新增"), ("届次", "新增"),
+                                                                         ("日历", "设置")]
+
+
+def test_the_weekly_review_started_after_a_failed_commit_is_kept_once(walk, monkeypatch):
+    failed = _failing_commits(monkeypatch, times=1)
+    review = weekly.open_review(weekly.week_of(TODAY), OPERATOR, today=TODAY)
+    assert len(failed) == 1 and review.operator == OPERATOR
+    assert _sql("SELECT COUNT(*) FROM weekly_review") == [(1,)]

@@ -17,15 +17,15 @@ from store_helpers import ASSIGNED, CPPCC_SESSION, NPC_SESSION, OPERATOR, d, div
 
 from store import actions, queries, weekly
 from store import session_rules as sr
-from store.db import database
 from store.errors import LedgerError
 from store.rules import DEFAULT_RULES, RULE_BOUNDS, RULE_LABELS, RuleSet, milestones, rule_key
+from store_helpers import run_sql
 
 TODAY = d("2023-09-01")
 
 
 def sql(query: str, *params):
-    return database.obj.execute_sql(query, params).fetchall()
+    return run_sql(query, params).fetchall()
 
 
 def written() -> tuple:

@@ -15,7 +15,8 @@ import sys
 import pytest
 
 from store import actions
-from store.db import ChangeWatcher, close_database, database, open_database, verify_integrity
+from store.db import close_database, database, open_database, verify_integrity
+from store.feed import ChangeWatcher
 
 from store_helpers import OPERATOR, new_case
 

@@ -17,6 +17,7 @@ from store.models import Case, Event
 from store.steps import STEP_NAMES, case_extension_terms, extension_terms, require, steps_for
 
 from store_helpers import OPERATOR, assigned_case, d, new_case, office_date, refused, snapshot
+from store_helpers import run_sql
 
 
 @pytest.fixture
@@ -91,14 +92,14 @@ def test_contact_and_follow_up_are_always_possible(walk):
 def test_on_an_empty_ledger_there_is_no_card_and_no_terms(ledger, today):
     assert queries.case_card(1) is None
     assert case_extension_terms(1) is None
-    assert database.obj.execute_sql('SELECT COUNT(*) FROM "case"').fetchone() == (0,)
+    assert run_sql('SELECT COUNT(*) FROM "case"').fetchone() == (0,)
 
 
 # ------------------------------------------------------------------------------ 延期
 
 
 def sql_extension(case_id: int):
-    return database.obj.execute_sql('SELECT extended_due, extension_late FROM "case" WHERE id = ?',
+    return run_sql('SELECT extended_due, extension_late FROM "case" WHERE id = ?',
                                     (case_id,)).fetchone()
 
 

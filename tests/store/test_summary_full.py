@@ -14,7 +14,6 @@ import pytest
 
 import fixtures
 from store import actions, clock
-from store.db import database
 from store.errors import LedgerError
 from store.io.letter import HEADING, SUBHEADING, letter_text
 from store.io.summary import summary_paragraph
@@ -22,6 +21,7 @@ from store.summary_figures import summary_figures
 from store.io.summary_full import NO_TYPICAL_NOTE, full_summary, full_summary_text
 from store.models import Case, Event
 from store.statistics import session_statistics
+from store_helpers import run_sql
 
 SZ_TODAY = dt.date(2023, 9, 19)
 OPERATOR = "王秘书"
@@ -29,7 +29,7 @@ STANDING = "e.id NOT IN (SELECT undoes_id FROM event WHERE undoes_id IS NOT NULL
 
 
 def sql(query: str, *params):
-    return database.obj.execute_sql(query, params).fetchall()
+    return run_sql(query, params).fetchall()
 
 
 def events(session_id: int, kind: str, extra: str = "") -> int:
@@ -134,7 +134,7 @@ def test_phone_at_exactly_half_is_not_most(sz2023):
 
 
 def test_no_leader_led_case_leaves_the_leadership_section_out(sz2023):
-    database.obj.execute_sql('UPDATE "case" SET leader_led = 0')
+    run_sql('UPDATE "case" SET leader_led = FALSE')
     letter = full_summary(sz2023, today=SZ_TODAY)
     text = full_summary_text(sz2023, today=SZ_TODAY)
     assert "领办" not in text and "加强组织领导" not in text
@@ -190,13 +190,13 @@ def test_weekly_checks_are_the_weeks_a_case_was_checked_in(sz2023):
 
 def test_an_outstanding_form_is_named_and_its_overdue_part(sz2023):
     target = case_id("20230356")
-    database.obj.execute_sql('UPDATE "case" SET form_sent_on = ?, form_due = ?, form_returned_on = NULL '
+    run_sql('UPDATE "case" SET form_sent_on = ?, form_due = ?, form_returned_on = NULL '
                              "WHERE id = ?", ("2023-07-01", "2023-07-28", target))
     (out,) = sql('SELECT COUNT(*) FROM "case" WHERE form_sent_on IS NOT NULL AND form_returned_on IS NULL')[0]
     text = full_summary_text(sz2023, today=SZ_TODAY)
     assert out == 1 and f"已送出的征询意见表中尚有{out}份待收回，其中1份已过收回期限" in text
     assert "及时催收征询意见表" in text
-    database.obj.execute_sql('UPDATE "case" SET form_returned_on = ? WHERE id = ?', ("2023-08-01", target))
+    run_sql('UPDATE "case" SET form_returned_on = ? WHERE id = ?', ("2023-08-01", target))
     assert "待收回" not in full_summary_text(sz2023, today=SZ_TODAY)
 
 
@@ -205,7 +205,7 @@ def test_review_due_is_said_when_its_date_has_come(sz2023):
     text = full_summary_text(sz2023, today=later)
     assert "1件答复中承诺的事项尚在落实、有待回头看，其中1件已到回头看日期" in text
     assert "定期进行回头检查" in text
-    database.obj.execute_sql('UPDATE "case" SET review_due = NULL')
+    run_sql('UPDATE "case" SET review_due = NULL')
     assert "回头看" not in full_summary_text(sz2023, today=later).split("二、主要做法")[1]
 
 

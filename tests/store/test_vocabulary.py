@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from store import actions, entry, queries
-from store.db import database
 from store.errors import LedgerError
 from store.io.export import ledger_export_rows, ledger_records
 from store.io.notice import urge_notice
@@ -23,6 +22,7 @@ from store.vocabulary import checked_role, milestone_label, role_label, stored_r
 from store.weekly import checklist
 
 from store_helpers import CPPCC_SESSION, NPC_SESSION, OPERATOR, d, division, office_date, session
+from store_helpers import run_sql
 
 BODIES = {
     # body: (session name, the body's own words, the other body's words)
@@ -34,7 +34,7 @@ LEAD_UNIT = "市发展改革委"
 
 
 def stored_role_of(case_id: int) -> str:
-    return database.obj.execute_sql('SELECT role FROM "case" WHERE id = ?', (case_id,)).fetchone()[0]
+    return run_sql('SELECT role FROM "case" WHERE id = ?', (case_id,)).fetchone()[0]
 
 
 def clean(text: str, forbidden: tuple[str, ...]) -> None:

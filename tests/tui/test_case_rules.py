@@ -131,6 +131,7 @@ async def test_the_stores_refusal_is_shown_on_the_field_it_names(desk):
         assert len(events(case_id)) == before
 
 
+@pytest.mark.parametrize("desk", ["sqlite", "pg"], indirect=True)
 async def test_the_second_workstation_is_told_what_changed_and_nothing_is_overwritten(desk):
     path, ids = desk
     case_id = ids["soon"]

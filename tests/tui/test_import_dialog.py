@@ -231,3 +231,29 @@ async def test_the_progress_bar_follows_the_check_from_the_store_thread(desk, tm
     assert database.obj.execute_sql("SELECT COUNT(*) FROM event WHERE kind = '交办' AND note = '导入交办清单' "
                                     "AND case_id IN (SELECT id FROM \"case\" WHERE number LIKE '2099%')"
                                     ).fetchone()[0] == 400
+
+
+async def test_a_case_changed_at_another_workstation_after_the_preview_refuses_the_import(desk, tmp_path):
+    """The import writes what the preview compared, or nothing: a case someone changed in
+    between is named, and the list is checked afresh on the next enter."""
+    import asyncio
+
+    from store import actions
+
+    _path, ids = desk
+    corrected = [[1, "20260102", "关于优化一网通办服务体验的建议（修订）", "李秀英", "南山代表团", "主办",
+                  "市政务服务数据管理局", "2026-08-31"]]
+    path = write_xlsx(tmp_path / "list.xlsx", corrected)
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        dialog.query_one("#session", Input).value = SESSION
+        await preview(pilot, dialog, path)
+        assert dialog.previewed is not None and dialog.seen_versions
+        before = counts()
+        await asyncio.to_thread(actions.log_follow_up, ids["soon"], "另一工作站", kind="查办", note="预览之后")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: text_of(dialog, "#dialog-error") != "")
+        assert "第20260102号" in text_of(dialog, "#dialog-error") and "未写入" in text_of(dialog, "#dialog-error")
+        assert pilot.app.screen is dialog and dialog.previewed is None  # back to step 1
+        assert counts() == (before[0], before[1] + 1, before[2])  # only the other workstation's event
+        assert Case.get_by_id(ids["soon"]).title == "关于优化一网通办服务体验的建议"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from store.models import Case, Event
 from tui.app import DubanApp
 from tui.dialogs.follow_up import FollowUpDialog
 from tui.dialogs.urge import UrgeDialog
 from tui.screens.case import CaseScreen
 from tui.screens.ledger import LedgerScreen
-from tui.widgets.ledger_table import LedgerTable
 
 from desk_helpers import OPERATOR, SIZE, events, move_to_case, ready, wait_for
 
@@ -184,6 +185,7 @@ async def test_slash_filters_as_you_type_and_escape_clears(desk):
         await wait_for(pilot, lambda: [r.case_id for r in table.rows] == [ids["unsigned"]])
 
 
+@pytest.mark.parametrize("desk", ["sqlite", "pg"], indirect=True)
 async def test_a_commit_elsewhere_shows_without_moving_the_cursor(desk):
     """A second connection (another workstation) writes; the row updates in place."""
     from store import actions

@@ -66,6 +66,7 @@ class ImportDialog(ActionDialog):
         self.preview = preview
         self.previewed: tuple[str, str] | None = None  # (path, session) as typed when previewed
         self.table: Any = None  # the file's cells as previewed: step 2 imports exactly these
+        self.seen_versions: dict[int, int] | None = None  # and refuses if a case changed since
 
     # ------------------------------------------------------------------ building
 
@@ -134,7 +135,7 @@ class ImportDialog(ActionDialog):
                 await self._preview(values, typed)
                 return
             try:
-                result = await self.submit({**values, "table": self.table})
+                result = await self.submit({**values, "table": self.table, "seen_versions": self.seen_versions})
             except LedgerError as exc:
                 self.set_step(None)
                 self.show_error(refusal_text(exc), self.field_for_error(exc))
@@ -166,6 +167,7 @@ class ImportDialog(ActionDialog):
         if result.total == 0:
             lines.append("清单中没有可导入的件。")
         self.table = table
+        self.seen_versions = getattr(result, "seen_versions", None)  # the cases as the preview compared them
         self.set_step(typed, "\n".join(lines))
 
     def field_for_error(self, exc: LedgerError | str) -> Any:

@@ -199,7 +199,8 @@ def timeline_text(card: CaseCard, kind: str | None = None, operator: str | None 
                   names: Names | None = None) -> Content:
     parts: list = []
     for entry in filtered(card.timeline, kind, operator):
-        head = f"{entry.local_time}　{entry.operator}　{milestone_label(entry.kind, card.session_body)}"
+        login = f"（账号 {entry.db_user}）" if entry.db_user else ""  # a shared PostgreSQL ledger
+        head = f"{entry.local_time}　{entry.operator}{login}　{milestone_label(entry.kind, card.session_body)}"
         details = entry_details(entry, names, card.session_body)
         style = "strike $text-muted" if entry.undone_by else ""
         parts.append((visible(head), f"bold {style}".strip()))

@@ -335,7 +335,8 @@ class LedgerScreen(ActingMixin, Screen):
 
         async def submit(values):
             result = await self.app.gateway.call(importer.import_table, values["table"], operator,
-                                                 session=values["session"], progress=values.get("progress"))
+                                                 session=values["session"], progress=values.get("progress"),
+                                                 seen_versions=values.get("seen_versions"))
             self.app.say(f"已导入：{counts_line(result)}。", title="导入交办清单")
             await self.app.after_write()
             return result

@@ -1,0 +1,137 @@
+"""The desk's copy of the ledger (tui/ledger_data.py) on both engines, without a screen: news whose
+rows could not be read is not lost, a reload that failed is owed until it succeeds, and on
+PostgreSQL a commit that took a lower id and landed during the whole load is still brought in."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from store import actions, queries
+from store.db import close_database, database
+from tui import ledger_data
+from tui.gateway import StoreGateway
+from tui.ledger_data import LedgerData
+
+BOTH = pytest.mark.parametrize("desk", ["sqlite", "pg"], indirect=True)
+
+
+async def _desk() -> LedgerData:
+    data = LedgerData(StoreGateway())
+    await data.first_look()
+    await data.load_all()
+    return data
+
+
+async def _until(data: LedgerData, condition, seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        await data.check()
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the desk did not see it in time")
+
+
+def _urges(data: LedgerData, case_id: int) -> int:
+    return next(row for row in data.snapshot.rows() if row.case_id == case_id).urge_count
+
+
+async def _elsewhere(write, *args, **kwargs):
+    def run():
+        try:
+            return write(*args, **kwargs)
+        finally:
+            close_database()
+    return await asyncio.to_thread(run)
+
+
+@BOTH
+async def test_news_whose_rows_could_not_be_read_comes_back_on_the_next_look(desk, monkeypatch):
+    _target, ids = desk
+    data = await _desk()
+    try:
+        real = queries.ledger_rows
+        failures = []
+
+        def once(*args, **kwargs):
+            if kwargs.get("case_ids") and not failures:
+                failures.append(True)
+                raise RuntimeError("the read failed")
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(ledger_data.queries, "ledger_rows", once)
+        await _elsewhere(actions.urge_division, ids["overdue"], "另一工作站", note="读行失败")
+        with pytest.raises(Exception):
+            await _until(data, lambda: bool(failures))
+        assert failures and _urges(data, ids["overdue"]) == 0
+        await _until(data, lambda: _urges(data, ids["overdue"]) == 1)  # handed back, then read
+    finally:
+        data.gateway.close()
+
+
+@BOTH
+async def test_a_reload_that_failed_is_owed_until_it_succeeds(desk, monkeypatch):
+    _target, ids = desk
+    data = await _desk()
+    try:
+        real = ledger_data._full_load
+        calls = []
+
+        def failing_once():
+            calls.append(True)
+            if len(calls) == 1:
+                raise RuntimeError("the reload failed")
+            return real()
+
+        monkeypatch.setattr(ledger_data, "_full_load", failing_once)
+        await _elsewhere(actions.ensure_session, "市七届人大六次会议", body="人大", year=2027)  # reloads all
+        await _elsewhere(actions.urge_division, ids["soon"], "另一工作站", note="重载失败期间")
+        with pytest.raises(Exception):
+            await _until(data, lambda: bool(calls))
+        assert data.pending
+        await _until(data, lambda: len(calls) == 2)
+        assert not data.pending and _urges(data, ids["soon"]) == 1
+        assert "市七届人大六次会议" in {s.name for s in data.sessions}
+    finally:
+        data.gateway.close()
+
+
+@pytest.mark.parametrize("desk", ["pg"], indirect=True)
+async def test_a_lower_id_committed_during_the_whole_load_is_brought_in(desk, monkeypatch):
+    _target, ids = desk
+    held, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_workstation():
+        with database.obj.atomic():
+            actions.urge_division(ids["overdue"], "慢工作站", note="装载期间提交")
+            held.set()
+            release.wait(15)
+        close_database()
+        done.set()
+
+    thread = threading.Thread(target=slow_workstation)
+    thread.start()
+    data = LedgerData(StoreGateway())
+    try:
+        assert await asyncio.to_thread(held.wait, 10)
+        await _elsewhere(actions.urge_division, ids["soon"], "快工作站", note="先提交")
+        await data.first_look()  # its newest event id is the fast one's, above the held one's
+        assert data.newest_event == database.obj.execute_sql(
+            "SELECT max(id) FROM event WHERE operator = '快工作站'").fetchone()[0]
+        real = ledger_data._full_load
+
+        def slow_load():
+            loaded = real()
+            release.set()  # the held transaction commits while the whole ledger is being taken in
+            done.wait(10)
+            return loaded
+
+        monkeypatch.setattr(ledger_data, "_full_load", slow_load)
+        await data.load_all()
+        await _until(data, lambda: _urges(data, ids["overdue"]) == 1 and _urges(data, ids["soon"]) == 1)
+    finally:
+        release.set()
+        thread.join(10)
+        data.gateway.close()
