@@ -1,99 +1,90 @@
-"""Benchmark: the desk at any size — first paint, filter, open a case, urge, memory.
+"""Benchmark: the desk at any size — launch, first paint, every key idle to idle, exports, memory.
 
-    python bench/ledger.py --cases 100000 [--db PATH] [--keep] [--repeat 7] [--no-plain]
+    python bench/ledger.py --cases 100000 [--db PATH] [--keep] [--repeat 7] [--launches 3]
+                           [--no-plain] [--no-launch] [--profile DIR]
 
-Builds a `synthetic` ledger (in a child process, so that seeding neither warms this
-process nor counts in its memory; `--db PATH` reuses a file that already holds N cases),
-then drives the real `DubanApp` headless through `App.run_test` and `Pilot`, as a user at
-a 160×48 terminal would: launch, wait for the whole ledger to load, `/` and type, `enter`
-into a case and `esc` back, `u` then `enter` to urge. Last it loads the same rows into a
-plain `DataTable` app, for comparison.
+Builds a `synthetic` ledger (in a child process, so that seeding neither warms this process
+nor counts in its memory; `--db PATH` reuses a file that already holds N cases). Then, in
+this order (bench/desk_keys.py, desk_screens.py, launch.py; tools in harness.py):
 
-Two figures per key:
+1. In-process, the real `DubanApp` headless through `App.run_test` and `Pilot` at 160×48:
+   launch, the whole ledger loaded, then the keys a user presses.
+2. A plain `DataTable` app given the same rows, for comparison (`--no-plain` skips it).
+3. Whole processes (`--no-launch` skips them): `duban --db FILE` in tmux, then the exports,
+   then VisiData on the CSV export when it is installed (`vd`, or `import visidata`).
 
-- `*_ms` (raw): `pilot.press(key)`, poll until the effect is there, then `pilot.pause()`.
-  It includes the harness's own floor (`noop_key_ms`, a key bound to nothing, measured
-  the same way): `Pilot` waits for the app to go idle in steps of 20 ms.
-- `*_frame_ms`: from sending the key to the first frame the compositor puts out that shows
-  the effect (a hook on `App._display`, which also serialises the frame as a terminal
-  would). No harness floor; this is what a user sees.
+How each figure is taken:
 
-Human-readable lines go to stdout as the run goes; the last line is one JSON object.
+- `first_paint_s`: from entering `run_test` to the first frame showing rows (a hook on
+  `App._display`, which also serialises the frame as a terminal would); `full_table_s`: to
+  the first frame with all N rows; `snapshot_loaded_s`: until `app.ledger.loaded` is seen;
+  `loaded_idle_s`: until the desk is also idle. `launch_s` adds the import of `tui.app` and
+  `open_database` (`import_s`, `open_database_s`) to `first_paint_s`.
+- Three figures per key, each the median of `--repeat` runs. `*_ms` (raw): `pilot.press(key)`,
+  poll until the effect is there, one `pilot.pause()` — so it includes Pilot's own waits,
+  whose floor is `noop_key_ms` (a key bound to nothing, `press` then `pause`). `*_frame_ms`:
+  from the same key to the first frame that shows the effect — what a user sees first.
+  `*_ms_net`, idle to idle, in runs of their own: the desk made idle, the key sent as the
+  terminal driver sends it (`driver.send_message`, none of Pilot's waits), until a frame
+  showing the effect has been put out and the desk is idle again — no worker in
+  `app.workers` pending or running, no `StoreGateway` call in flight (counted by wrapping
+  `StoreGateway._run`), the current screen's posted messages handled
+  (`Pilot._wait_for_screen`) and the app's message queue empty, looked at every 2 ms — less
+  `noop_idle_ms`, the no-op key taken the same way (Pilot's `noop_key_ms` would be the
+  wrong floor here: these runs never go through its waits). The keys: `filter` (each
+  keystroke in `/`: two words typed and erased), `open_case` (`enter` until the case card
+  shows), `back` (`esc` until the ledger shows), `urge_dialog` (`u` until the dialog shows;
+  `urge_dialog_ms` is raw with no final pause, as before), `urge` (`enter` in it until the
+  ledger row shows one more urge), `follow_up_dialog` (`f`), `divisions` (`d`), `weekly`
+  (`w`), `lookup` (`:`) and `statistics` (`s`, 3 runs): until that screen or dialog is the
+  current one (idle to idle: with its figures in, its worker done), then `esc`.
+  `open_case_after_statistics_ms`: `s`, `esc` as soon as it shows, `enter`: from the `enter`
+  until the case card is the screen (one run).
+  A screen key that is not idle within 300 s is left out (its `*_ms_net` null, or from the
+  runs before) and named in `timeouts`; the run goes on.
+- `gc_pause_max_ms`: the longest wall-clock pause of any collection of any generation, in
+  any thread, from the floor to the last key (`gc.callbacks` start to stop);
+  `gc_gen2_runs`, `gc_gen2_longest_ms`: full collections in that span and the CPU of the
+  longest; `gc_full_collect_ms`: one `gc.collect()` right after loading.
+- `rss_mb`: peak resident memory of the bench process (the desk in-process, before the
+  plain DataTable); `rss_now_mb` at the end of the keys.
+- `launch_to_first_rows_s`, `launch_to_loaded_s`: `duban --db FILE` in a detached tmux
+  session at 160×48, from just before `tmux new-session` until `tmux capture-pane -p`
+  (polled every 10 ms) first shows the first row's number, resp. the summary bar's figures
+  (`在办 N … 本周催办 N`) with no `正在载入`/`载入中` left on screen; median of `--launches`.
+- `xlsx_export_s`, `csv_export_s`: wall time of `duban export --format xlsx|csv --db FILE
+  --out …` run as a subprocess (one run each).
+- `visidata_loaded_s`: `vd FILE.csv` (the CSV just exported) in tmux exactly as the desk,
+  until its status line shows `N rows` (N cases) with no `loading…` progress; median of
+  `--launches`. Absent when VisiData is not installed.
+
+Human-readable lines go to stdout as the run goes; the last line is one JSON object. The
+machine may be shared: `loadavg` is in the JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import os
-import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+BENCH = Path(__file__).resolve().parent
+for _path in (ROOT, BENCH):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
-SIZE = (160, 48)
-OPERATOR = "基准测试"
+from harness import SIZE, TIMEOUT, FrameClock, emit, frame_time, say, wait_until
+
 GOALS = {"first_paint_s": 1.0, "launch_s": 1.0, "filter_ms": 100, "open_case_ms": 100, "urge_ms": 100, "rss_mb": 300}
-TIMEOUT = 60.0
-_OUT = sys.__stdout__
-
-
-def say(text: str) -> None:
-    """A human-readable line, written past Textual's capture of stdout."""
-    _OUT.write(text + "\n")
-    _OUT.flush()
-
-
-def median(values: list[float]) -> float:
-    return round(statistics.median(values), 1) if values else float("nan")
-
-
-def rss_now_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def rss_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class GcWatch:
-    """Counts full (generation 2) collections and the CPU each took, in whichever thread."""
-
-    def __init__(self) -> None:
-        self.runs = 0
-        self.longest_ms = 0.0
-        self._started: dict[int, float] = {}
-        gc.callbacks.append(self._callback)
-
-    def close(self) -> None:
-        gc.callbacks.remove(self._callback)
-
-    def _callback(self, phase: str, info: dict) -> None:
-        if info["generation"] != 2:
-            return
-        if phase == "start":
-            self._started[threading.get_ident()] = time.thread_time()
-        else:
-            took = (time.thread_time() - self._started.pop(threading.get_ident(), time.thread_time())) * 1000
-            self.runs += 1
-            self.longest_ms = max(self.longest_ms, took)
 
 
 # --------------------------------------------------------------------------- database
@@ -126,315 +117,10 @@ def prepare(path: Path, cases: int) -> dict[str, Any]:
 
 def prepare_in_child(path: Path, cases: int) -> dict[str, Any]:
     result = subprocess.run([sys.executable, __file__, "--prepare-only", "--cases", str(cases), "--db", str(path)],
-                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT, check=False)
     if result.returncode:
         raise SystemExit(result.returncode)
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-# ------------------------------------------------------------------------------ frames
-
-
-class FrameClock:
-    """Notes when the app puts out a frame, and the first frame that shows an awaited state.
-
-    Headless, the compositor still renders every frame; only the write to the terminal is
-    skipped, so the hook serialises each frame as `App._display` would for a terminal.
-    """
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.frames = 0
-        self.last = 0.0
-        self._waits: list[tuple[Callable[[], bool], asyncio.Future]] = []
-        self._original = app._display
-        app._display = self._display
-
-    def _display(self, screen, renderable) -> None:
-        self._original(screen, renderable)
-        if renderable is None or self.app._batch_count:
-            return
-        render = getattr(renderable, "render_segments", None)
-        if render is not None:
-            render(self.app.console)
-        now = time.perf_counter()
-        self.frames += 1
-        self.last = now
-        for wait in list(self._waits):
-            predicate, future = wait
-            if future.done():
-                self._waits.remove(wait)
-                continue
-            try:
-                shown = predicate()
-            except Exception:  # noqa: BLE001 - a half-built screen: not shown yet
-                shown = False
-            if shown:
-                future.set_result(now)
-                self._waits.remove(wait)
-
-    def expect(self, predicate: Callable[[], bool]) -> asyncio.Future:
-        """A future set to the time of the first frame at which `predicate()` holds."""
-        future = asyncio.get_running_loop().create_future()
-        self._waits.append((predicate, future))
-        return future
-
-
-async def frame_time(future: asyncio.Future, started: float, timeout: float = 5.0) -> float | None:
-    """Milliseconds from `started` to the awaited frame (None: no such frame came)."""
-    try:
-        return round((await asyncio.wait_for(future, timeout) - started) * 1000, 1)
-    except asyncio.TimeoutError:
-        return None
-
-
-async def wait_until(pilot, condition: Callable[[], bool], what: str, step: float = 0.005) -> None:
-    deadline = time.perf_counter() + TIMEOUT
-    while not condition():
-        if time.perf_counter() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        await pilot.pause(step)
-
-
-async def timed_press(pilot, frames: FrameClock, key: str, done: Callable[[], bool], what: str
-                      ) -> tuple[float, float | None]:
-    """(raw ms through the harness, ms to the first frame showing `done`) for one key."""
-    future = frames.expect(done)
-    started = time.perf_counter()
-    await pilot.press(key)
-    await wait_until(pilot, done, what)
-    await pilot.pause()
-    raw = round((time.perf_counter() - started) * 1000, 1)
-    return raw, await frame_time(future, started)
-
-
-# ------------------------------------------------------------------------- the desk
-
-
-def filter_words(rows, count: int = 2) -> list[str]:
-    """Two-character words from the titles whose first character matches 10–50% of them.
-
-    Typing one exercises a broad match (the first character) and a narrower one (both).
-    """
-    sample = rows[:5000]
-    chars: Counter[str] = Counter()
-    pairs: Counter[str] = Counter()
-    for row in sample:
-        title = row.title
-        chars.update(set(title))
-        pairs.update({title[i:i + 2] for i in range(len(title) - 1) if title[i:i + 2].isalpha()})
-    words: list[str] = []
-    for pair, _ in pairs.most_common():
-        if 0.1 <= chars[pair[0]] / len(sample) <= 0.5 and not set(pair) & set("".join(words)):
-            words.append(pair)
-        if len(words) == count:
-            break
-    return words or ["数据"]
-
-
-async def measure_desk(cases: int, repeat: int, profile: Path | None) -> dict[str, Any]:
-    from tui.app import DubanApp
-    from tui.dialogs.urge import UrgeDialog
-    from tui.screens.case import CaseScreen
-    from tui.screens.ledger import LedgerScreen
-    from tui.widgets.ledger_table import LedgerTable
-
-    result: dict[str, Any] = {}
-    app = DubanApp(operator=OPERATOR)
-    frames = FrameClock(app)
-    tables: list[LedgerTable] = []
-
-    def table() -> LedgerTable:
-        if not tables or tables[0].screen is not app.screen:
-            tables[:] = [app.screen.query_one(LedgerTable)]
-        return tables[0]
-
-    def on_ledger() -> bool:
-        return isinstance(app.screen, LedgerScreen)
-
-    profilers: dict[str, Any] = {}
-
-    def profiling(phase: str | None) -> None:
-        """Profile the UI thread during `phase` (None: stop), one cProfile per phase."""
-        if profile is None:
-            return
-        import cProfile
-
-        for profiler in profilers.values():
-            profiler.disable()
-        if phase is not None:
-            profilers.setdefault(phase, cProfile.Profile()).enable()
-
-    first_rows: list[int] = []
-
-    def first_rows_shown() -> bool:
-        if on_ledger() and table().rows:
-            first_rows.append(len(table().rows))
-            return True
-        return False
-
-    first_frame = frames.expect(first_rows_shown)
-    full_frame = frames.expect(lambda: on_ledger() and app.ledger.loaded and len(table().rows) == cases)
-    profiling("first_paint")
-    started = time.perf_counter()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: on_ledger() and len(table().rows) > 0, "the first rows", step=0.01)
-        await pilot.pause()
-        result["first_paint_poll_s"] = round(time.perf_counter() - started, 3)
-        result["first_paint_s"] = round((await first_frame) - started, 3)
-        result["first_window_rows"] = first_rows[0]
-        say(f"first paint        {result['first_paint_s']:.3f} s  (frame; through the harness "
-            f"{result['first_paint_poll_s']:.3f} s; {first_rows[0]} rows in the first frame)")
-        await wait_until(pilot, lambda: app.ledger.loaded, "the snapshot", step=0.01)
-        result["snapshot_loaded_s"] = round(time.perf_counter() - started, 3)
-        await wait_until(pilot, lambda: len(table().rows) == cases, "the whole ledger in the table", step=0.01)
-        await pilot.pause()
-        result["full_table_s"] = round((await full_frame) - started, 3)
-        profiling(None)
-        say(f"snapshot loaded    {result['snapshot_loaded_s']:.3f} s  (all {cases} rows in the table "
-            f"at {result['full_table_s']:.3f} s)")
-        await asyncio.sleep(0.5)  # let the post-load refresh (urges this week) settle
-        await pilot.pause()
-        cpu = time.thread_time()
-        gc.collect()
-        result["gc_full_collect_ms"] = round((time.thread_time() - cpu) * 1000, 1)
-        result["gc_tracked_objects"] = len(gc.get_objects())
-        say(f"garbage collector  a full collection takes {result['gc_full_collect_ms']:.1f} ms CPU "
-            f"({result['gc_tracked_objects']} tracked objects)")
-        gc_watch = GcWatch()
-
-        # A key bound to nothing: the harness's own floor.
-        noop = "x" if "x" not in app.active_bindings else "f12"
-        floor = []
-        for _ in range(max(repeat, 5)):
-            started = time.perf_counter()
-            await pilot.press(noop)
-            await pilot.pause()
-            floor.append((time.perf_counter() - started) * 1000)
-        result["noop_key"] = noop
-        result["noop_key_ms"] = median(floor)
-        say(f"no-op key ({noop})     {result['noop_key_ms']:.1f} ms  (harness floor; runs {[round(v) for v in floor]})")
-
-        # `/` and type: each keystroke until the table shows the filtered rows.
-        screen = app.screen
-        words = filter_words(table().rows)
-        await pilot.press("slash")
-        await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "filter", "the filter box")
-        raw_filter, frame_filter, worst = [], [], ("", 0.0)
-        profiling("filter")
-        for word in words * max(1, (repeat + 3) // 4):
-            text = ""
-            for key in [*word, "backspace", "backspace"]:
-                text = text[:-1] if key == "backspace" else text + key
-                expected = text
-                raw, shown = await timed_press(pilot, frames, key,
-                                               lambda: screen.filter_text == expected, f"filter {expected!r}")
-                raw_filter.append(raw)
-                if shown is not None:
-                    frame_filter.append(shown)
-                    if shown > worst[1]:
-                        worst = (f"{key}→{expected or '(empty)'} ({len(table().rows)} rows)", shown)
-                say(f"  filter {key:>9} → {expected or '(empty)':4} {len(table().rows):7} rows  "
-                    f"{raw:6.1f} ms raw  {shown if shown is not None else '—':>6} ms to frame")
-        profiling(None)
-        await pilot.press("escape")
-        await wait_until(pilot, lambda: screen.filter_text == "" and app.focused is table(), "the filter cleared")
-        result["filter_words"] = words
-        result["filter_ms"] = median(raw_filter)
-        result["filter_ms_net"] = round(result["filter_ms"] - result["noop_key_ms"], 1)
-        result["filter_ms_max"] = max(raw_filter)
-        result["filter_frame_ms"] = median(frame_filter)
-        result["filter_frame_ms_max"] = worst[1]
-        result["filter_worst"] = worst[0]
-        say(f"filter keystroke   {result['filter_ms']:.1f} ms raw ({result['filter_ms_net']:.1f} net), "
-            f"{result['filter_frame_ms']:.1f} ms to frame (worst {worst[1]:.1f} ms: {worst[0]})")
-
-        # `enter` into a case, `esc` back.
-        gc.collect()
-        rss_before_opens = rss_now_mb()
-        raw_open, frame_open = [], []
-        for _ in range(repeat):
-            case_id = table().current_row.case_id
-            profiling("open_case")
-            raw, shown = await timed_press(
-                pilot, frames, "enter",
-                lambda: isinstance(app.screen, CaseScreen) and app.screen.card is not None, "the case card")
-            profiling(None)
-            assert app.screen.card.id == case_id, "opened another case"
-            raw_open.append(raw)
-            if shown is not None:
-                frame_open.append(shown)
-            await pilot.press("escape")
-            await wait_until(pilot, on_ledger, "the ledger again")
-            await pilot.press("down")
-            await pilot.pause()
-        gc.collect()
-        result["open_case_rss_growth_mb"] = round(rss_now_mb() - rss_before_opens, 1)
-        result["open_case_ms"] = median(raw_open)
-        result["open_case_ms_net"] = round(result["open_case_ms"] - result["noop_key_ms"], 1)
-        result["open_case_frame_ms"] = median(frame_open)
-        say(f"open case          {result['open_case_ms']:.1f} ms raw ({result['open_case_ms_net']:.1f} net), "
-            f"{result['open_case_frame_ms']:.1f} ms to frame  (raw {raw_open}; frame {frame_open}); "
-            f"memory +{result['open_case_rss_growth_mb']:.1f} MB after {repeat} opens")
-
-        # `u`, then `enter` in the dialog, until the ledger row shows one more urge.
-        raw_urge, frame_urge, proposal_ms = [], [], []
-        next_index = 0
-        for _ in range(repeat):
-            rows = table().rows
-            next_index = next(i for i in range(next_index, len(rows))
-                              if rows[i].division and rows[i].status not in ("已办结", "已反馈"))
-            table().move_to(next_index)
-            await pilot.pause()
-            row = table().current_row
-            case_id, before = row.case_id, row.urge_count
-            profiling("urge_dialog")
-            started = time.perf_counter()
-            await pilot.press("u")
-            await wait_until(pilot, lambda: isinstance(app.screen, UrgeDialog), "the urge dialog")
-            profiling(None)
-            proposal_ms.append(round((time.perf_counter() - started) * 1000, 1))
-            await pilot.pause()
-
-            def urged() -> bool:
-                if not on_ledger():
-                    return False
-                current = table().current_row
-                if current is None or current.case_id != case_id:
-                    current = next((r for r in table().rows if r.case_id == case_id), None)
-                return current is not None and current.urge_count == before + 1
-
-            profiling("urge")
-            raw, shown = await timed_press(pilot, frames, "enter", urged, "the urge in the ledger")
-            profiling(None)
-            raw_urge.append(raw)
-            if shown is not None:
-                frame_urge.append(shown)
-            next_index += 1
-            await asyncio.sleep(0.3)
-            await pilot.pause()
-        result["urge_ms"] = median(raw_urge)
-        result["urge_ms_net"] = round(result["urge_ms"] - result["noop_key_ms"], 1)
-        result["urge_frame_ms"] = median(frame_urge)
-        result["urge_dialog_ms"] = median(proposal_ms)
-        say(f"urge               {result['urge_ms']:.1f} ms raw ({result['urge_ms_net']:.1f} net), "
-            f"{result['urge_frame_ms']:.1f} ms to frame  (raw {raw_urge}; frame {frame_urge}); "
-            f"`u` to the dialog {result['urge_dialog_ms']:.1f} ms raw")
-
-        gc_watch.close()
-        result["gc_gen2_runs"] = gc_watch.runs
-        result["gc_gen2_longest_ms"] = round(gc_watch.longest_ms, 1)
-        say(f"garbage collector  {gc_watch.runs} full collections while measuring keys, longest "
-            f"{gc_watch.longest_ms:.1f} ms CPU")
-        result["rss_mb"] = round(rss_peak_mb(), 1)
-        result["rss_now_mb"] = round(rss_now_mb(), 1)
-        say(f"memory             peak {result['rss_mb']:.1f} MB, now {result['rss_now_mb']:.1f} MB")
-    if profile is not None:
-        profile.mkdir(parents=True, exist_ok=True)
-        for phase, profiler in profilers.items():
-            profiler.dump_stats(profile / f"{phase}-{cases}.pstats")
-        say(f"profiles           {profile}/<phase>-{cases}.pstats (UI thread only; timings above are inflated)")
-    return result
 
 
 # ------------------------------------------------------------------- a plain DataTable
@@ -482,13 +168,43 @@ async def measure_plain_datatable() -> dict[str, Any]:
 # ----------------------------------------------------------------------------- main
 
 
+def measure_processes(path: Path, cases: int, launches: int, work_dir: Path) -> dict[str, Any]:
+    """The desk launched in tmux, the two exports, VisiData on the CSV (see bench/launch.py)."""
+    import launch
+
+    result: dict[str, Any] = {}
+    tmux = shutil.which("tmux") is not None
+    if not tmux:
+        say("launch (tmux)      skipped: tmux is not installed")
+    csv_path, xlsx_path = work_dir / "ledger.csv", work_dir / "ledger.xlsx"
+    try:
+        if tmux:
+            with launch.TmuxServer():
+                result |= launch.launch_desk(path, launch.first_row_number(path), launches)
+        result["csv_export_s"] = launch.timed_export(path, "csv", csv_path)
+        result["xlsx_export_s"] = launch.timed_export(path, "xlsx", xlsx_path)
+        say(f"export             csv {result['csv_export_s']:.2f} s, xlsx {result['xlsx_export_s']:.2f} s")
+        vd = launch.visidata_command()
+        if vd is None:
+            say("VisiData           not installed: no visidata_loaded_s")
+        elif tmux:
+            with launch.TmuxServer():
+                result |= launch.launch_visidata(vd, csv_path, cases, launches)
+    finally:
+        for made in (csv_path, xlsx_path):
+            made.unlink(missing_ok=True)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark the 督办台 ledger with a synthetic ledger.")
     parser.add_argument("--cases", type=int, default=1000, help="number of synthetic cases (default 1000)")
     parser.add_argument("--db", type=Path, help="ledger file to build, or to reuse if it holds --cases cases")
     parser.add_argument("--keep", action="store_true", help="keep the temporary ledger file")
     parser.add_argument("--repeat", type=int, default=7, help="runs per measured key (median reported)")
+    parser.add_argument("--launches", type=int, default=3, help="launches in tmux of the desk and of VisiData")
     parser.add_argument("--no-plain", action="store_true", help="skip the plain DataTable comparison")
+    parser.add_argument("--no-launch", action="store_true", help="skip the launches in tmux and the exports")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="write a cProfile of the UI thread over the measured phases to DIR")
     parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
@@ -502,16 +218,15 @@ def main() -> None:
     import tui.app  # noqa: F401 - timed: part of a real launch
     import_s = round(time.perf_counter() - started, 3)
 
-    temp_dir = None
-    path = args.db
-    if path is None:
-        temp_dir = Path(tempfile.mkdtemp(prefix="duban-bench-"))
-        path = temp_dir / f"synthetic-{args.cases}.db"
+    from desk_keys import measure_desk
+
+    temp_dir = Path(tempfile.mkdtemp(prefix="duban-bench-"))
+    path = args.db or temp_dir / f"synthetic-{args.cases}.db"
     say(f"machine            {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     say(f"ledger             {path} ({args.cases} cases) …")
     prepared = prepare_in_child(path, args.cases)
-    say(f"ledger             {'seeded in %.1f s' % prepared['seed_s'] if prepared['seeded'] else 'reused'}, "
-        f"{prepared['events']} events")
+    seeded = f"seeded in {prepared['seed_s']:.1f} s" if prepared["seeded"] else "reused"
+    say(f"ledger             {seeded}, {prepared['events']} events")
 
     from store.db import close_database, open_database
 
@@ -519,6 +234,7 @@ def main() -> None:
     open_database(path, create=False, verify=None)  # as `duban` opens it for the desk
     open_s = round(time.perf_counter() - started, 3)
     say(f"launch overhead    import {import_s:.3f} s, open database {open_s:.3f} s (not in first_paint_s)")
+    processes: dict[str, Any] = {}
     try:
         desk = asyncio.run(measure_desk(args.cases, args.repeat, args.profile))
         plain: dict[str, Any] = {}
@@ -526,27 +242,24 @@ def main() -> None:
             plain = asyncio.run(measure_plain_datatable())
             say(f"plain DataTable    {plain['plain_datatable_first_paint_s']:.3f} s to first paint "
                 f"(rows fetched in {plain['ledger_query_s']:.3f} s beforehand)")
+        if not args.no_launch:
+            processes = measure_processes(path, args.cases, args.launches, temp_dir)
     finally:
         close_database()
-        if temp_dir is not None:
-            if args.keep:
-                say(f"kept               {path}")
-            else:
-                shutil.rmtree(temp_dir, ignore_errors=True)
+        if args.keep and args.db is None:
+            say(f"kept               {path}")
+        else:
+            shutil.rmtree(temp_dir, ignore_errors=True)
 
+    first = ("first_paint_s", "filter_ms", "open_case_ms", "urge_ms", "rss_mb", "noop_key_ms")
     report = {
         "cases": args.cases,
         "events": prepared["events"],
-        "first_paint_s": desk["first_paint_s"],
-        "filter_ms": desk["filter_ms"],
-        "open_case_ms": desk["open_case_ms"],
-        "urge_ms": desk["urge_ms"],
-        "rss_mb": desk["rss_mb"],
-        "noop_key_ms": desk["noop_key_ms"],
+        **{key: desk[key] for key in first},
         "plain_datatable_first_paint_s": plain.get("plain_datatable_first_paint_s"),
-        **{k: v for k, v in desk.items() if k not in ("first_paint_s", "filter_ms", "open_case_ms", "urge_ms",
-                                                        "rss_mb", "noop_key_ms")},
+        **{k: v for k, v in desk.items() if k not in first},
         **{k: v for k, v in plain.items() if k != "plain_datatable_first_paint_s"},
+        **processes,
         "launch_s": round(import_s + open_s + desk["first_paint_s"], 3),
         "import_s": import_s,
         "open_database_s": open_s,
@@ -564,8 +277,7 @@ def main() -> None:
             missed.append(key)
     report["goals_missed"] = missed
     say(f"goals              {'all met' if not missed else 'missed: ' + ', '.join(missed)}")
-    _OUT.write(json.dumps(report, ensure_ascii=False) + "\n")
-    _OUT.flush()
+    emit(json.dumps(report, ensure_ascii=False))
 
 
 if __name__ == "__main__":

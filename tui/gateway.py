@@ -1,8 +1,9 @@
 """The UI's only door to the store: every call runs off the UI thread.
 
-Two single-thread executors, each keeping one database connection for its life:
+Three single-thread executors, each keeping one database connection for its life:
 `call` for quick reads and the office's writes (in order, one at a time), `bulk` for the
-long read that loads the whole ledger, so a save never waits behind it. Screens `await`
+long read that loads the whole ledger, and `report` for the other long reads (the statistics,
+the division board, exports and reports), so that a save or a case never waits behind them. Screens `await`
 these from async workers; store errors come back as exceptions with Chinese messages. On a
 PostgreSQL ledger a connection the server dropped is renewed before the next call
 (`store.feed.heal`), and a call that lost it raises `ConnectionLost`: nothing was written.
@@ -28,6 +29,7 @@ class StoreGateway:
     def __init__(self) -> None:
         self._quick = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-store")
         self._bulk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-bulk")
+        self._report = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-report")
         self._closed = False
         self._refusal: str | None = None
 
@@ -44,8 +46,13 @@ class StoreGateway:
         return await self._run(self._quick, fn, *args, **kwargs)
 
     async def bulk(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a long read on its own thread, beside `call`."""
+        """Run the whole ledger's load on its own thread, beside `call`."""
         return await self._run(self._bulk, fn, *args, **kwargs)
+
+    async def report(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a long read (statistics, the board, an export or a report) on a thread of its own,
+        beside `call` and `bulk`: nothing the office saves or opens meanwhile waits for it."""
+        return await self._run(self._report, fn, *args, **kwargs)
 
     async def _run(self, executor: ThreadPoolExecutor, fn, *args, **kwargs):
         if self._closed:
@@ -56,11 +63,11 @@ class StoreGateway:
         return await asyncio.wrap_future(future)
 
     def close(self) -> None:
-        """Close both threads' connections and stop the threads."""
+        """Close every thread's connection and stop the threads."""
         if self._closed:
             return
         self._closed = True
-        for executor in (self._quick, self._bulk):
+        for executor in (self._quick, self._bulk, self._report):
             try:
                 executor.submit(close_database).result(timeout=5)
             except Exception:  # noqa: BLE001 - closing is best effort

@@ -47,4 +47,4 @@ async def test_x_shows_a_progress_bar_told_from_the_store_thread(desk, tmp_path,
         assert not pilot.app.screen.query(WorkProgress)  # gone once the file is written
     assert (len(ids), len(ids), "导出") in [r[1:] for r in reports]
     assert {phase for *_, phase in reports} == {"读取", "导出"}
-    assert all(name.startswith("duban-store") for name, *_ in reports)
+    assert all(name.startswith("duban-report") for name, *_ in reports)  # the long reads' thread, not the UI's

@@ -63,8 +63,8 @@ class DivisionBoardScreen(Screen):
     @work(exclusive=True, group="board")
     async def load(self) -> None:
         try:
-            loads = await self.app.gateway.call(queries.division_board, session_id=self.session_id,
-                                                today=self.app.ledger.today)
+            loads = await self.app.gateway.report(queries.division_board, session_id=self.session_id,
+                                                  today=self.app.ledger.today)
         except LedgerError as exc:
             self.app.say(exc.message, error=True, title="无法读取处室看板")
             return

@@ -311,8 +311,8 @@ class LedgerScreen(ActingMixin, Screen):
         bar = WorkProgress(classes="export-progress")
         await self.mount(bar, before=self.query_one(DeskFooter))
         try:
-            path, count = await self.app.gateway.call(export_xlsx_to_documents, session_id=session_id,
-                                                      today=self.app.ledger.today, progress=bar.callback)
+            path, count = await self.app.gateway.report(export_xlsx_to_documents, session_id=session_id,
+                                                        today=self.app.ledger.today, progress=bar.callback)
         except LedgerError as exc:
             self.app.say(exc.message, error=True)
             return

@@ -218,7 +218,7 @@ class StatisticsScreen(Screen):
     async def load(self) -> None:
         self.sub_title = f"统计　{self.session_label}"
         try:
-            view = await self.app.gateway.call(read_statistics, self._session_id(), self.app.ledger.today)
+            view = await self.app.gateway.report(read_statistics, self._session_id(), self.app.ledger.today)
         except LedgerError as exc:
             self.app.say(exc.message, error=True, title="无法统计")
             return
@@ -269,7 +269,7 @@ class StatisticsScreen(Screen):
             return
         folder = self.folder or notice_folder()
         try:
-            path = await self.app.gateway.call(_save, self.view, folder, self.app.ledger.today)
+            path = await self.app.gateway.report(_save, self.view, folder, self.app.ledger.today)
         except LedgerError as exc:
             self.app.say(exc.message, error=True, title="未保存")
             return
@@ -282,7 +282,7 @@ class StatisticsScreen(Screen):
             return
         folder = self.folder or notice_folder()
         try:
-            path = await self.app.gateway.call(_save_word, self.view, folder, self.app.ledger.today)
+            path = await self.app.gateway.report(_save_word, self.view, folder, self.app.ledger.today)
         except LedgerError as exc:
             self.app.say(exc.message, error=True, title="未保存")
             return

@@ -203,8 +203,8 @@ class WeeklyReviewScreen(ActingMixin, Screen):
         from tui.screens.notice import notice_folder
 
         try:
-            markdown, workbook, word = await self.app.gateway.call(_report_and_save, self.week, self.app.ledger.today,
-                                                                   notice_folder())
+            markdown, workbook, word = await self.app.gateway.report(_report_and_save, self.week, self.app.ledger.today,
+                                                                     notice_folder())
         except LedgerError as exc:
             self.app.say(exc.message, error=True, title="周报未保存")
             return
