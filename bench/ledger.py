@@ -51,7 +51,13 @@ How each figure is taken:
 - `launch_to_first_rows_s`, `launch_to_loaded_s`: `duban --db FILE` in a detached tmux
   session at 160×48, from just before `tmux new-session` until `tmux capture-pane -p`
   (polled every 10 ms) first shows the first row's number, resp. the summary bar's figures
-  (`在办 N … 本周催办 N`) with no `正在载入`/`载入中` left on screen; median of `--launches`.
+  (`在办 N … 本周催办 N`) with no `正在载入`/`载入中` left on screen; then `q`, and the bench
+  waits for the desk to end by itself (it keeps its ledger cache, store/ledger_cache.py, in
+  the bench's own `DUBAN_CACHE_DIR`). First one start with that folder emptied — the first
+  start of the day, which reads the whole ledger: `launch_to_first_rows_cold_s`,
+  `launch_to_loaded_cold_s` — then `--launches` more, as the desk is opened again the same
+  day (from the cache): their medians are `launch_to_first_rows_s`, `launch_to_loaded_s`.
+  The in-process desk of part 1 starts cold too (the folder is empty then).
 - `xlsx_export_s`, `csv_export_s`: wall time of `duban export --format xlsx|csv --db FILE
   --out …` run as a subprocess (one run each).
 - `visidata_loaded_s`: `vd FILE.csv` (the CSV just exported) in tmux exactly as the desk,
@@ -84,7 +90,13 @@ for _path in (ROOT, BENCH):
 
 from harness import SIZE, TIMEOUT, FrameClock, emit, frame_time, say, wait_until
 
-GOALS = {"first_paint_s": 1.0, "launch_s": 1.0, "filter_ms": 100, "open_case_ms": 100, "urge_ms": 100, "rss_mb": 300}
+GOALS = {
+    "launch_to_first_rows_s": 0.5, "launch_to_loaded_s": 1.0,
+    **{f"{key}_ms_net": 100 for key in ("filter", "open_case", "back", "urge_dialog", "urge", "follow_up_dialog",
+                                         "divisions", "weekly", "lookup")},
+    "statistics_ms_net": 300, "gc_pause_max_ms": 20, "rss_mb": 250, "xlsx_export_s": 15, "csv_export_s": 3,
+}
+"""Issue 14's goals (at 100,000 cases): each figure at most this; and the desk loaded before VisiData."""
 
 
 # --------------------------------------------------------------------------- database
@@ -221,6 +233,7 @@ def main() -> None:
     from desk_keys import measure_desk
 
     temp_dir = Path(tempfile.mkdtemp(prefix="duban-bench-"))
+    os.environ["DUBAN_CACHE_DIR"] = str(temp_dir / "ledger-cache")  # the bench's own, empty: the desk starts cold
     path = args.db or temp_dir / f"synthetic-{args.cases}.db"
     say(f"machine            {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     say(f"ledger             {path} ({args.cases} cases) …")
@@ -269,14 +282,17 @@ def main() -> None:
     }
     missed = []
     for key, goal in GOALS.items():
-        value = report[key]
-        if key.endswith("_ms"):
-            # Keys are judged on what the user sees (the frame), not the harness's floor.
-            value = report.get(key.replace("_ms", "_frame_ms"), value)
-        if value is None or value > goal:
+        value = report.get(key)
+        if value is not None and value > goal:
             missed.append(key)
+    if report.get("visidata_loaded_s") is not None and report.get("launch_to_loaded_s") is not None \
+            and report["launch_to_loaded_s"] >= report["visidata_loaded_s"]:
+        missed.append("launch_to_loaded_s < visidata_loaded_s")
     report["goals_missed"] = missed
-    say(f"goals              {'all met' if not missed else 'missed: ' + ', '.join(missed)}")
+    unmeasured = [key for key in GOALS if report.get(key) is None]
+    report["goals_unmeasured"] = unmeasured
+    say(f"goals              {'all met' if not missed else 'missed: ' + ', '.join(missed)}"
+        + (f" (not measured in this run: {', '.join(unmeasured)})" if unmeasured else ""))
     emit(json.dumps(report, ensure_ascii=False))
 
 

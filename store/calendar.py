@@ -1,7 +1,8 @@
 """Working days (工作日) in mainland China, with the office's own corrections.
 
 The `holidays` package knows each year's State Council notice, including the weekend days
-that become working days (调休). A year whose notice it does not hold (the next year, before
+that become working days (调休); what it says of a year is kept in the cache folder
+(store/cache_files.py) for that version of the package, so a desk need not import it again. A year whose notice it does not hold (the next year, before
 the notice is out in late autumn) is counted from weekends and the fixed festivals only,
 and every answer that touches such a year says so (`WorkdayResult.estimated`). The office
 can enter a day itself (`CalendarDay`) and confirm a year (`CalendarYear`).
@@ -10,19 +11,71 @@ can enter a day itself (`CalendarDay`) and confirm a year (`CalendarYear`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-import holidays
+
+@lru_cache(maxsize=1)
+def holidays_version() -> str:
+    """The installed `holidays` package's version, read without importing it (0.3 s)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("holidays")
+    except PackageNotFoundError:  # pragma: no cover - a broken install: never share tables
+        return ""
+
+
+def _tables_file():
+    from store.cache_files import cache_dir
+
+    folder = cache_dir("holidays")
+    return folder / f"china-{holidays_version()}.json" if folder is not None and holidays_version() else None
+
+
+def _kept_tables() -> dict:
+    """{year: [days off, weekend working days]} as ISO dates, kept by an earlier run of this
+    version of `holidays` (importing the package and its countries costs about 0.3 s)."""
+    path = _tables_file()
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8")) if path is not None and path.is_file() else {}
+        return kept if isinstance(kept, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _keep_tables(kept: dict) -> None:
+    from store.cache_files import write_private
+
+    path = _tables_file()
+    if path is None:
+        return
+    try:
+        write_private(path, json.dumps(kept, sort_keys=True).encode())
+    except OSError:
+        pass  # a cache: the next run imports `holidays` again
 
 
 @lru_cache(maxsize=64)
 def _official_year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date], bool]:
     """(holidays, weekend working days, whether the notice is known) for one year."""
+    kept = _kept_tables()
+    entry = kept.get(str(year))
+    try:
+        days_off = frozenset(dt.date.fromisoformat(day) for day in entry[0])
+        workdays = frozenset(dt.date.fromisoformat(day) for day in entry[1])
+        return days_off, workdays, bool(workdays)
+    except (TypeError, ValueError, IndexError, KeyError):
+        pass  # not kept (or a damaged file): ask the package
+    import holidays
+
     table = holidays.China(years=year)
     days_off = frozenset(day for day in table if day.year == year)
     workdays = frozenset(day for day in getattr(table, "weekend_workdays", ()) if day.year == year)
+    kept[str(year)] = [sorted(day.isoformat() for day in days_off), sorted(day.isoformat() for day in workdays)]
+    _keep_tables(kept)
     return days_off, workdays, bool(workdays)
 
 
@@ -60,6 +113,7 @@ class WorkCalendar:
         self._overrides = {_plain(day): bool(flag) for day, flag in (overrides or {}).items()}
         self._confirmed = frozenset(confirmed_years)
         self._years: dict[int, list[int]] = {}
+        self._added: dict[tuple[dt.date, int], WorkdayResult] = {}  # add_working_days, remembered
 
     def knows_year(self, year: int) -> bool:
         """True when the year's notice is in `holidays` or the office confirmed the year."""
@@ -83,13 +137,18 @@ class WorkCalendar:
         """
         if count < 0:
             raise ValueError("count must not be negative")
+        key = (start, count)
+        known = self._added.get(key)
+        if known is not None:  # the same few hundred days recur across a whole ledger
+            return known
         day = _plain(start)
         remaining = count
         while remaining:
             day += dt.timedelta(days=1)
             if self.is_working_day(day):
                 remaining -= 1
-        return self._result(start, day)
+        result = self._added[key] = self._result(start, day)
+        return result
 
     def count_working_days(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end`; negative when end < start."""

@@ -117,15 +117,16 @@ def figures_of(stats: SessionStatistics) -> list[tuple[str, Figure]]:
     return rows
 
 
-def compare(session_id: int, *, today: dt.date | None = None) -> Comparison | None:
-    """The session beside the previous one of its body, as of `today`; None when there is none."""
+def compare(session_id: int, *, today: dt.date | None = None, keeper=None) -> Comparison | None:
+    """The session beside the previous one of its body, as of `today`; None when there is none.
+    The figures come from `keeper` (a built `store.statistics_keeper.StatisticsKeeper`) when given."""
     session = Session.get_or_none(Session.id == session_id)
     previous = previous_session(session_id)
     if session is None or previous is None:
         return None
     today = today or clock.today()
-    this = figures_of(session_statistics(session.id, today=today))
-    before = dict(figures_of(session_statistics(previous.id, today=today)))
+    this = figures_of(session_statistics(session.id, today=today, keeper=keeper))
+    before = dict(figures_of(session_statistics(previous.id, today=today, keeper=keeper)))
     return Comparison(session=session.name, previous=previous.name, year=session.year,
                       previous_year=previous.year, today=today,
                       rows=tuple(CompareRow(label, figure, before[label]) for label, figure in this))

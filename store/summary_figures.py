@@ -7,6 +7,11 @@ checks nothing), 查办/询办/催办 and
 沟通 events still standing (not undone), the co-units' opinions (the `Case` caches and
 `unit_progress`), late co-unit opinions, 回头看 still to do and evaluation forms not yet back.
 The on-time figures of 签收 and 答复 come from `store.statistics.session_statistics`.
+
+What each case adds is kept, with the statistics, by `store.statistics_keeper.StatisticsKeeper`
+(`store.statistics_facts.summary_fact`): a summary adds up the keeper's totals and reads only
+what is small — the people (leaders are kept by id, so a renamed person is named anew at once)
+and the few 典型案例. Divisions and owners are counted by id: a rename changes no figure.
 """
 
 from __future__ import annotations
@@ -15,12 +20,11 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from peewee import fn
+
 from store import clock
-from store.co_units import expected_units, unit_states
-from store.models import CONTACT_METHODS, CONTACT_STAGES, Case, Person, Session
-from store.rules import unit_opinion_due
-from store.statistics import ANSWERING_ROLES, SessionStatistics, _standing_events, session_statistics
-from store.weekly import REVIEW_KEY
+from store.models import Case, Person, Session
+from store.statistics import SessionStatistics, session_statistics
 
 FOLLOW_UP_COUNTED = ("查办", "询办", "催办")
 
@@ -91,65 +95,59 @@ class SummaryFigures:
         return self.stats.answered - self.stats.answered_on_time
 
 
-def summary_figures(session_id: int, *, today: dt.date | None = None) -> SummaryFigures:
-    """Every count of 二 and 四 for one session, from its cases and their standing events."""
-    from store.queries import load_calendar, rules_for
+def summary_figures(session_id: int, *, today: dt.date | None = None, keeper=None) -> SummaryFigures:
+    """Every count of 二 and 四 for one session, from its cases and their standing events: the
+    per-case facts kept by `keeper` (a built `store.statistics_keeper.StatisticsKeeper`; without
+    one, a keeper of this session is built for this one read); names and 典型案例 read now."""
+    from store.statistics_keeper import StatisticsKeeper
 
     today = today or clock.today()
-    stats = session_statistics(session_id, today=today)
-    cases = list(Case.select().where(Case.session == session_id).order_by(Case.number))
-    ids = {case.id for case in cases}
+    if keeper is None:
+        keeper = StatisticsKeeper().build(session_id)
+    stats = session_statistics(session_id, today=today, keeper=keeper)
+    kept = keeper.summary(session_id, today)
     people = {pid: (name, title or "局领导") for pid, name, title in
               Person.select(Person.id, Person.name, Person.title).tuples()}
-    leaders = Counter(people[c.leader_id] for c in cases if c.leader_led and c.leader_id in people)
-    transferred = {c.id for c in cases if c.status == "已办结" and c.signed_on is None}
-    in_scope = [c for c in cases if c.status != "申请调整" and c.id not in transferred]
-    assigned = [c for c in in_scope if c.division_id is not None and c.owner_id is not None]
-
-    events = _standing_events(session_id, ("查办", "询办", "催办", "沟通"))
-    contacts = [e for e in events if e.kind == "沟通"]
-    weeks = {str(e.data.get(REVIEW_KEY)) for e in events
-             if e.kind == "查办" and isinstance(e.data, dict) and e.data.get(REVIEW_KEY)}
-
-    rules, calendar = rules_for(session_id), load_calendar()
-    led = [c for c in cases if c.role == "主办" and expected_units(c)]
-    states = [s for c in led for s in unit_states(c, today, unit_opinion_due(c, rules, calendar))]
-    forms = [c for c in cases if c.form_sent_on is not None]
-    out = [c for c in forms if c.form_returned_on is None]
-    answering = [c for c in cases if c.role in ANSWERING_ROLES and c.id not in transferred]
+    leaders = Counter()
+    for person_id, count in kept.leaders:
+        if person_id in people:
+            leaders[people[person_id]] += count
+    typical = ()
+    if kept.typical:
+        typical = tuple(TypicalCase(c.id, c.number, c.title, c.role, c.replied_on, c.reply_doc_no, c.result_class,
+                                    c.reply_summary, c.typical_note)
+                        for c in Case.select().where(Case.id << list(kept.typical)).order_by(Case.number, Case.id))
+    lead_units = kept.lead_units
     return SummaryFigures(
         stats=stats,
-        cases=len(cases),
-        leader_led=sum(1 for c in cases if c.leader_led),
+        cases=kept.cases,
+        leader_led=kept.leader_led,
         leaders=tuple((name, title, count) for (name, title), count in
                       sorted(leaders.items(), key=lambda kv: (-kv[1], kv[0]))),
-        in_scope=len(in_scope),
-        assigned=len(assigned),
-        assigned_with_post=sum(1 for c in assigned if c.post.strip()),
-        divisions=len({c.division_id for c in in_scope if c.division_id is not None}),
-        owners=len({c.owner_id for c in in_scope if c.owner_id is not None}),
-        weekly_reviews=len(weeks),  # a week counts when a case was checked in it, not when its list was opened
-        weekly_checks=sum(1 for e in events if e.kind == "查办" and isinstance(e.data, dict)
-                          and e.data.get(REVIEW_KEY)),
-        follow_ups={kind: sum(1 for e in events if e.kind == kind) for kind in FOLLOW_UP_COUNTED},
-        contacts=len(contacts),
-        contacts_by_method={m: sum(1 for e in contacts if e.method == m) for m in CONTACT_METHODS},
-        contacts_by_stage={s: sum(1 for e in contacts if e.stage == s) for s in CONTACT_STAGES},
-        led_with_units=len(led),
-        units_expected=sum(c.units_expected for c in led),
-        units_received=sum(c.units_received for c in led),
-        units_signed_off=sum(1 for s in states if s.signed_off_on is not None),
-        units_late=sum(1 for s in states if s.late),
-        replied_early=sum(1 for c in led if c.reply_early_reason.strip() and c.replied_on is not None),
-        review_pending=sum(1 for c in answering if c.review_due is not None),
-        review_due=sum(1 for c in answering if c.review_due is not None and c.review_due <= today),
-        forms_sent=len(forms),
-        forms_out=len(out),
-        forms_out_overdue=sum(1 for c in out if c.form_due is not None and today > c.form_due),
-        typical=tuple(TypicalCase(c.id, c.number, c.title, c.role, c.replied_on, c.reply_doc_no, c.result_class,
-                                  c.reply_summary, c.typical_note)
-                      for c in cases if c.is_typical and c.role in ANSWERING_ROLES),
-        signer=bureau_name(session_id),
+        in_scope=kept.in_scope,
+        assigned=kept.assigned,
+        assigned_with_post=kept.assigned_with_post,
+        divisions=kept.divisions,
+        owners=kept.owners,
+        weekly_reviews=kept.weekly_reviews,  # a week counts when a case was checked in it, not when its list was opened
+        weekly_checks=kept.weekly_checks,
+        follow_ups={kind: kept.follow_ups.get(kind, 0) for kind in FOLLOW_UP_COUNTED},
+        contacts=kept.follow_ups.get("沟通", 0),
+        contacts_by_method=dict(stats.contacts_by_method),  # the same standing 沟通 of the session
+        contacts_by_stage=dict(stats.contacts_by_stage),
+        led_with_units=kept.led_with_units,
+        units_expected=kept.units_expected,
+        units_received=kept.units_received,
+        units_signed_off=kept.units_signed_off,
+        units_late=kept.units_late,
+        replied_early=kept.replied_early,
+        review_pending=kept.review_pending,
+        review_due=kept.review_due,
+        forms_sent=kept.forms_sent,
+        forms_out=kept.forms_out,
+        forms_out_overdue=kept.forms_out_overdue,
+        typical=typical,
+        signer=_most_of(lead_units) if lead_units else _most_named(None),
     )
 
 
@@ -164,10 +162,19 @@ def bureau_name(session_id: int | None) -> str:
 
 
 def _most_named(scope) -> str:
-    query = Case.select(Case.lead_unit).where(Case.role << ["主办", "承办"])
+    query = (Case.select(Case.lead_unit, fn.COUNT(Case.id)).where(Case.role << ["主办", "承办"])
+             .group_by(Case.lead_unit))
     if scope is not None:
         query = query.where(scope)
-    names = Counter(unit.strip() for (unit,) in query.tuples() if unit and unit.strip())
+    names = Counter()
+    for unit, count in Case._meta.database.execute(query):  # grouped in SQL, merged once stripped
+        if unit and unit.strip():
+            names[unit.strip()] += count
+    return _most_of(names)
+
+
+def _most_of(names: dict) -> str:
+    """The most frequent name (the first in order among the equally frequent); "" when none."""
     return min(names.items(), key=lambda kv: (-kv[1], kv[0]))[0] if names else ""
 
 

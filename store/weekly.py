@@ -16,17 +16,20 @@ after a restart. Each case checked is a 查办 event naming the week (`actions.m
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-from dataclasses import dataclass, replace
+import threading
+from dataclasses import dataclass, field, replace
 
-from peewee import JOIN, IntegrityError
+from peewee import IntegrityError, SqliteDatabase, fn
 
 from store import clock
 from store.actions.common import retrying
 from store.co_units import missing_units
 from store.db import read_only_reason
 from store.errors import LedgerError
-from store.models import Case, Division, Event, Session, WeeklyReview
+from store.models import Case, Event, WeeklyReview
+from store.queries.board import _CHUNK, _case_rows, _stale_scope
 from store.queries import (
     DEFAULT_RULES,
     _all_rules,
@@ -101,9 +104,10 @@ def week_days(week: str) -> tuple[dt.date, dt.date]:
 # -------------------------------------------------------------------------- checklist
 
 
-def _reasons(case, today: dt.date, rules, calendar, unanswered: set[int], body: str = "") -> list[str]:
+def _reasons(case, today: dt.date, rules, calendar, unanswered: set[int], body: str = "", *,
+             with_milestones: bool = True) -> list[str]:
     reasons: list[str] = []
-    for milestone in milestones(case, rules, calendar):
+    for milestone in milestones(case, rules, calendar) if with_milestones else ():
         if milestone.done:
             continue
         milestone = replace(milestone, label=milestone_label(milestone.label, body))  # 会办意见 on 政协 cases
@@ -136,30 +140,78 @@ def _reasons(case, today: dt.date, rules, calendar, unanswered: set[int], body: 
     return list(dict.fromkeys(reasons))
 
 
+def _evaluation_may_be_open(case) -> bool:
+    """Whether `milestones` may hold an 评价 or 再次评价 still open (a superset: those are 待评价 at any date)."""
+    if case.role == "汇办" or case.replied_on is None:
+        return False
+    first_open = case.first_evaluated_on is None and case.rehandle_started_on is None and case.evaluated_on is None
+    return first_open or case.rehandle_replied_on is not None
+
+
+def _item(case, today, all_rules, calendar, unanswered, silent, *, listed: bool) -> ChecklistItem | None:
+    open_case = case.status != "已办结" and case.closed_on is None
+    rules = all_rules.get(case.session_id, DEFAULT_RULES)
+    body = case.session_body or ""
+    if open_case:
+        # Only an open milestone due within SOON_DAYS, or an 评价 still open, gives a reason of its
+        # own; every open milestone is due on or after the cached next deadline (Case.next_due).
+        near = case.next_due is not None and (case.next_due - today).days <= SOON_DAYS
+        reasons = _reasons(case, today, rules, calendar, unanswered, body,
+                           with_milestones=near or _evaluation_may_be_open(case))
+        if case.id in silent:
+            reasons.append("已答复未沟通")
+    else:
+        reasons = ["已办结"]
+    if not reasons and not listed:
+        return None
+    return ChecklistItem(case.id, case.number, case.title, case.division_name or "", case.status, tuple(reasons),
+                         case.next_due, milestone_label(case.next_milestone or "", body),
+                         bool(case.next_due_estimated) and case.next_due is not None, body)
+
+
 def _items(today: dt.date, case_ids: list[int] | None = None) -> list[ChecklistItem]:
-    """Checklist items of the open cases (or of `case_ids`, reasons or not). Six queries."""
+    """Checklist items of the open cases (or of `case_ids`, reasons or not).
+
+    Without `case_ids`, SQL narrows the open cases to those that can have a reason: an open
+    deadline within SOON_DAYS (`Case.next_due`, the first open one), an evaluation possibly
+    open, re-handling under way, stale (`_stale_scope`), an urge unanswered, or replied with no
+    contact; the others have none. With `case_ids`, only those cases are read."""
     calendar = load_calendar()
     all_rules = _all_rules()
     scope = (Case.status != "已办结") & Case.closed_on.is_null()
+    if case_ids is not None:
+        ids = list(dict.fromkeys(int(case_id) for case_id in case_ids))
+        found = {}
+        for start in range(0, len(ids), _CHUNK):
+            part = Case.id << ids[start:start + _CHUNK]
+            unanswered = _unanswered_urges(today, scope & part)
+            silent = replied_without_contact(scope & part)
+            for case in _case_rows(part):
+                found[case.id] = _item(case, today, all_rules, calendar, unanswered, silent, listed=True)
+        return [found[case_id] for case_id in ids if case_id in found]
     unanswered = _unanswered_urges(today, scope)
     silent = replied_without_contact(scope)
-    query = Case.select(Case, Division.name.alias("division_name"), Session.body.alias("session_body")).join(
-        Division, JOIN.LEFT_OUTER, on=(Case.division == Division.id)).switch(Case).join(
-        Session, on=(Case.session == Session.id))
-    query = query.where(Case.id << list(case_ids)) if case_ids is not None else query.where(scope)
-    items = []
-    for case in query.objects():
-        open_case = case.status != "已办结" and case.closed_on is None
-        rules = all_rules.get(case.session_id, DEFAULT_RULES)
-        body = case.session_body or ""
-        reasons = _reasons(case, today, rules, calendar, unanswered, body) if open_case else ["已办结"]
-        if open_case and case.id in silent:
-            reasons.append("已答复未沟通")
-        if not reasons and case_ids is None:
-            continue
-        items.append(ChecklistItem(case.id, case.number, case.title, case.division_name or "", case.status,
-                                   tuple(reasons), case.next_due, milestone_label(case.next_milestone or "", body),
-                                   bool(case.next_due_estimated) and case.next_due is not None, body))
+    soon = today + dt.timedelta(days=SOON_DAYS)
+    may_have_reason = (
+        (Case.next_due <= soon)
+        | ((Case.role != "汇办") & Case.replied_on.is_null(False) & (
+            (Case.first_evaluated_on.is_null() & Case.rehandle_started_on.is_null() & Case.evaluated_on.is_null())
+            | Case.rehandle_replied_on.is_null(False)))
+        | (Case.rehandle_started_on.is_null(False) & Case.rehandle_replied_on.is_null())
+        | _stale_scope(today, all_rules)
+    )
+    items, seen = [], set()
+    for case in _case_rows(scope & may_have_reason):
+        seen.add(case.id)
+        item = _item(case, today, all_rules, calendar, unanswered, silent, listed=False)
+        if item is not None:
+            items.append(item)
+    rest = sorted((unanswered | silent) - seen)
+    for start in range(0, len(rest), _CHUNK):
+        for case in _case_rows(scope & (Case.id << rest[start:start + _CHUNK])):
+            item = _item(case, today, all_rules, calendar, unanswered, silent, listed=False)
+            if item is not None:
+                items.append(item)
     return items
 
 
@@ -177,21 +229,30 @@ def checklist(today: dt.date | None = None) -> list[ChecklistItem]:
 
 @dataclass(frozen=True)
 class Review:
-    """A week's review as it stands: its fixed list, which are checked, where to resume."""
+    """A week's review as it stands: its fixed list, which are checked, where to resume.
+
+    `case_ids` is the list (the cases still in the ledger, in the stored order); `items` holds
+    their checklist items when they were read with it (`open_review(..., items=True)`), else
+    nothing: a screen reads the current one with `review_item`."""
 
     week: str
     operator: str
     started_at: dt.datetime
     items: tuple[ChecklistItem, ...]
     checked: frozenset[int]
+    case_ids: tuple[int, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.case_ids and self.items:
+            object.__setattr__(self, "case_ids", tuple(item.case_id for item in self.items))
 
     @property
     def total(self) -> int:
-        return len(self.items)
+        return len(self.case_ids)
 
     @property
     def done(self) -> int:
-        return sum(item.case_id in self.checked for item in self.items)
+        return sum(case_id in self.checked for case_id in self.case_ids)
 
     @property
     def progress(self) -> str:
@@ -200,20 +261,82 @@ class Review:
 
     def first_unchecked(self, start: int = 0) -> int | None:
         """The index of the first unchecked item at or after `start` (wrapping); None when all are."""
-        count = len(self.items)
+        count = len(self.case_ids)
         for step in range(count):
             index = (start + step) % count
-            if self.items[index].case_id not in self.checked:
+            if self.case_ids[index] not in self.checked:
                 return index
         return None
 
 
+_marks_lock = threading.Lock()
+_marks_memo: dict[tuple[str, str], tuple[int, tuple | None, dict[int, int]]] = {}
+"""SQLite ledgers: (ledger file, week) -> (the highest event id read, that event's (at, case, kind),
+the week's check events read so far: event id -> case id). Events are only ever appended, and a
+SQLite ledger numbers each new one above every committed one, so later reads need only the
+events above that id (checked again by its row, so a ledger file replaced is read afresh)."""
+
+
+def _week_marks(week: str, after: int | None = None) -> dict[int, int]:
+    """Check events naming `week` (standing or not), event id -> case id; only those above `after` if given."""
+    kind = Event.kind if after is None else Event.kind.concat("")  # after: read by id, not by the kind index
+    query = Event.select(Event.id, Event.case, Event.data).where(
+        (kind == "查办") & Event.data.contains(f'"{REVIEW_KEY}": "{week}"'))
+    if after is not None:
+        query = query.where(Event.id > after)
+    return {event.id: event.case_id for event in query if (event.data or {}).get(REVIEW_KEY) == week}
+
+
+def case_checked(case_id: int, week: str) -> bool:
+    """Whether one case's check for `week` still stands: that case's events alone (by its index),
+    so marking a case checked never reads the whole week's marks inside its write."""
+    events = Event.select(Event.id, Event.data).where(
+        (Event.case == case_id) & (Event.kind == "查办") & Event.data.contains(f'"{REVIEW_KEY}": "{week}"'))
+    marks = {event.id for event in events if (event.data or {}).get(REVIEW_KEY) == week}
+    if not marks:
+        return False
+    undone = {undoes for (undoes,) in Event.select(Event.undoes).where(
+        (Event.case == case_id) & Event.undoes.in_(list(marks))).tuples()}
+    return bool(marks - undone)
+
+
+def _file_identity(path: str) -> tuple:
+    """The ledger file as the memo tells it apart: its path, device and inode (another ledger put
+    at the same path — a restored backup, a test's new file — is another ledger)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (path,)
+    return (path, info.st_dev, info.st_ino)
+
+
 def checked_cases(week: str) -> set[int]:
-    """Cases checked for `week`: weekly-review 查办 events that still stand. One query."""
-    undone = Event.select(Event.undoes).where(Event.undoes.is_null(False))
-    query = Event.select(Event.case, Event.data).where(
-        (Event.kind == "查办") & Event.data.contains(f'"{REVIEW_KEY}": "{week}"') & ~(Event.id << undone))
-    return {event.case_id for event in query if (event.data or {}).get(REVIEW_KEY) == week}
+    """Cases checked for `week`: weekly-review 查办 events that still stand.
+
+    On SQLite, outside a write, the week's check events are remembered and only newer events are
+    read again (a few milliseconds instead of a second over a million events)."""
+    db = Event._meta.database
+    undone = {undoes for (undoes,) in Event.select(Event.undoes).where(Event.undoes.is_null(False)).tuples()}
+    if not isinstance(db.obj, SqliteDatabase) or db.in_transaction():
+        marks = _week_marks(week)
+    else:
+        with _marks_lock:
+            key = (_file_identity(str(db.obj.database)), week)
+            last = Event.select(fn.MAX(Event.id)).scalar() or 0
+            stamp = Event.select(Event.at, Event.case, Event.kind).where(Event.id == last).tuples().first()
+            known = _marks_memo.get(key)
+            if known is not None:
+                before, before_stamp, marks = known
+                check = Event.select(Event.at, Event.case, Event.kind).where(Event.id == before).tuples().first()
+                known = None if check != before_stamp or before > last else known
+            if known is None:
+                marks = _week_marks(week)
+            else:
+                marks = {**marks, **_week_marks(week, after=before)}
+            if key not in _marks_memo and len(_marks_memo) >= 16:  # other weeks and ledgers: let them go
+                _marks_memo.clear()
+            _marks_memo[key] = (last, stamp, marks)
+    return {case_id for event_id, case_id in marks.items() if event_id not in undone}
 
 
 def review_progress(week: str) -> tuple[set[int], int]:
@@ -226,25 +349,60 @@ def review_progress(week: str) -> tuple[set[int], int]:
     return checked_cases(week) & set(ids), len(ids)
 
 
+def _existing(ids: list[int]) -> tuple[int, ...]:
+    """`ids` (in their order) that name a case of the ledger: counted first (plain parameters:
+    Peewee's own building of an IN of 17,000 values costs more than the query), read only when
+    some are missing."""
+    db = Case._meta.database
+    table = f"{db.quote[0]}{Case._meta.table_name}{db.quote[1]}"
+    distinct = list(dict.fromkeys(ids))
+
+    def each(sql: str):
+        for start in range(0, len(distinct), _CHUNK):
+            part = distinct[start:start + _CHUNK]
+            yield from db.execute_sql(sql.format(table=table, marks=", ".join([db.param] * len(part))), part)
+
+    if sum(count for (count,) in each("SELECT COUNT(*) FROM {table} WHERE id IN ({marks})")) == len(distinct):
+        return tuple(ids)
+    found = {case_id for (case_id,) in each("SELECT id FROM {table} WHERE id IN ({marks})")}
+    return tuple(case_id for case_id in ids if case_id in found)
+
+
+def review_item(case_id: int, today: dt.date | None = None) -> ChecklistItem | None:
+    """One case of a review as the checklist shows it now (its reasons today); None if no such case."""
+    found = _items(today or clock.today(), [case_id])
+    return found[0] if found else None
+
+
 @retrying
-def open_review(week: str, operator: str, *, today: dt.date | None = None) -> Review:
-    """The week's review: started now with this week's checklist, or resumed with its stored list."""
+def open_review(week: str, operator: str, *, today: dt.date | None = None, items: bool = True) -> Review:
+    """The week's review: started now with this week's checklist, or resumed with its stored list.
+
+    `items=False`: the list and what is checked only, without reading each case's reasons (a
+    started review then costs a few queries however long its list; `review_item` reads one)."""
     week = parse_week(week)
     today = today or clock.today()
     row = WeeklyReview.get_or_none(WeeklyReview.week == week)
+    listed = None
+    if row is None:
+        listed = checklist(today)
+        ids = [item.case_id for item in listed]
     if row is None and read_only_reason():  # a read-only ledger: the list is shown, not kept
-        ids = [item.case_id for item in checklist(today)]
         row = WeeklyReview(week=week, started_at=clock.now(), operator=operator, case_ids=ids)
     if row is None:
         from store.actions import _transaction
 
-        ids = [item.case_id for item in checklist(today)]
         try:
             with _transaction():
                 row = WeeklyReview.create(week=week, started_at=clock.now(), operator=operator, case_ids=ids)
         except IntegrityError:  # another workstation started it in the meantime: use theirs
             row = WeeklyReview.get(WeeklyReview.week == week)
+            listed = None
     ids = [int(case_id) for case_id in row.case_ids or []]
-    found = {item.case_id: item for item in _items(today, ids)}
-    items = tuple(found[case_id] for case_id in ids if case_id in found)
-    return Review(week, row.operator, row.started_at, items, frozenset(checked_cases(week)))
+    checked = frozenset(checked_cases(week))
+    if not items:
+        case_ids = _existing(ids) if listed is None else tuple(ids)
+        return Review(week, row.operator, row.started_at, (), checked, case_ids)
+    found = {item.case_id: item for item in (listed if listed is not None else _items(today, ids))}
+    return Review(week, row.operator, row.started_at, tuple(found[case_id] for case_id in ids if case_id in found),
+                  checked, tuple(case_id for case_id in ids if case_id in found))

@@ -39,6 +39,13 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize("ledger", engines, indirect=True, ids=engines)
 
 
+@pytest.fixture(autouse=True)
+def _ledger_cache_of_its_own(tmp_path, monkeypatch):
+    """Each test keeps its desk's ledger cache (store/ledger_cache.py) in a folder of its own,
+    never the user's: a desk in one test never starts from rows another test kept."""
+    monkeypatch.setenv("DUBAN_CACHE_DIR", str(tmp_path / "ledger-cache"))
+
+
 @pytest.fixture
 def ledger(request, tmp_path):
     """An empty duban ledger, open and bound to the models; the Database object.

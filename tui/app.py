@@ -29,12 +29,13 @@ from tui.commands import PALETTE_PLACEHOLDER, CaseLookup
 from tui.dialogs.base import ActionDialog
 from tui.gateway import StoreGateway
 from tui.ledger_data import LedgerData
+from tui.memory import Tidying
 from tui.messages import LedgerUpdated
 from tui.text import visible, wrapped
 
 REFRESH_SECONDS = 1.0
 
-keys_zh.apply()  # Textual's own keys in Chinese before any widget is made
+keys_zh.apply(load=False)  # Textual's own keys in Chinese before any widget is made; the rest as loaded
 
 
 class DeskGateway(StoreGateway):
@@ -78,6 +79,7 @@ class DubanApp(App):
         self.ledger = LedgerData(self.gateway)
         self.refresh_seconds = refresh_seconds
         self.offline = False  # the PostgreSQL server cannot be reached: the header says so
+        self.tidying = Tidying()  # garbage collected while the desk is idle (tui/memory.py)
         self._checking = False
 
     def on_mount(self) -> None:
@@ -93,6 +95,25 @@ class DubanApp(App):
         if not self.operator:
             self.ask_operator()
         self.set_interval(self.refresh_seconds, self.check_for_changes, name="live-refresh")
+        self.set_interval(1.0, self._tidy_memory, name="tidy-memory")
+
+    async def on_event(self, event) -> None:
+        from textual import events
+
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.tidying.touched()
+        await super().on_event(event)
+
+    def _tidy_memory(self) -> None:
+        """Collect garbage while nobody types (tui/memory.py), never during a long read."""
+        from tui import gateway
+
+        self.tidying.frozen(gateway.freezes)  # a long read froze its leftovers: due for a tidy too
+        if self.tidying.due() and not gateway.long_reads_running() and not self.workers_running():
+            self.tidying.tidy()
+
+    def workers_running(self) -> bool:
+        return any(worker.is_running for worker in self.workers)
 
     def ask_operator(self) -> None:
         """Ask who is acting; remember the name for this login. esc leaves the desk."""
@@ -142,7 +163,9 @@ class DubanApp(App):
 
     def push_screen(self, screen, callback=None, wait_for_dismiss: bool = False, **kwargs):
         """Every write dialog opens here: on a ledger that cannot be written it does not open,
-        and the user reads why instead (a dialog whose entry could never be saved)."""
+        and the user reads why instead (a dialog whose entry could never be saved). Widgets the
+        screen's module loaded get their keys in Chinese first (`keys_zh.apply`)."""
+        keys_zh.apply(load=False)
         if isinstance(screen, ActionDialog) and screen.WRITES:
             reason = self.read_only
             self.show_operator()  # 只读 comes and goes with the file's permissions
@@ -202,7 +225,7 @@ class DubanApp(App):
         from tui.screens.damaged import DamagedScreen
 
         try:
-            await self.gateway.bulk(verify_integrity)
+            await self.gateway.report(verify_integrity)
         except LedgerError as exc:
             self.gateway.refuse_writes(exc.message)
             self.push_screen(DamagedScreen(exc.message))
@@ -241,6 +264,7 @@ class DubanApp(App):
         """The keys panel whose descriptions fold rather than end in "…" (tui/widgets/help_panel.py)."""
         from tui.widgets.help_panel import DeskHelpPanel
 
+        keys_zh.apply(load=False)
         if not self.screen.query("HelpPanel"):
             self.screen.mount(DeskHelpPanel())
 

@@ -17,11 +17,12 @@ import datetime as dt
 import gc
 from dataclasses import dataclass
 
-from store import changes, clock, queries
+from store import changes, clock, ledger_cache, queries
 from store.db import database
 from store.feed import ChangeWatcher, News
 from store.queries import LedgerRow, SessionInfo
 from store.snapshot import LedgerSnapshot
+from store.statistics_keeper import StatisticsKeeper
 from tui.gateway import StoreGateway
 
 FIRST_WINDOW = 200
@@ -60,12 +61,26 @@ def _watcher(watcher_holder: list, since: int = 0, change_seen: int = 0) -> Chan
     return watcher_holder[0]
 
 
-def _full_load() -> tuple[LedgerSnapshot, int, int]:
-    """(every row, the newest event id, the newest change record id), the ids read before the rows."""
+def _full_load(order: tuple[str, bool] = ("deadline", False), *, kept: bool = False) -> tuple[LedgerSnapshot, int, int]:
+    """(every row, sorted by `order`, the newest event id, the newest change record id), the ids
+    read before the rows. `kept`: from the ledger cache when it is still true (store/ledger_cache.py).
+    Run through `gateway.bulk`, with the garbage collector paused (tui/gateway.py)."""
     today = clock.today()
+    found = ledger_cache.load(today) if kept else None
+    if found is not None:
+        snapshot = LedgerSnapshot(found.rows, today, in_deadline_order=True, texts=found.texts)
+        snapshot.from_cache = True
+        if found.changed:
+            snapshot.update(found.changed)
+        return snapshot.prepare(*order), found.newest_event, found.newest_change
     newest = queries.latest_event_id()
     newest_change = changes.latest_change_id()
-    return LedgerSnapshot(queries.ledger_rows(today=today), today), newest, newest_change
+    return LedgerSnapshot(queries.ledger_rows(today=today), today).prepare(*order), newest, newest_change
+
+
+def _keep(snapshot: LedgerSnapshot, newest_event: int, newest_change: int) -> bool:
+    """Write the snapshot to the ledger cache for the next start (on the store thread)."""
+    return ledger_cache.save(snapshot.rows(), snapshot.texts, newest_event, newest_change, snapshot.today)
 
 
 @dataclass(frozen=True)
@@ -126,6 +141,9 @@ class LedgerData:
         self._reconnect_pending = False
         self._busy = asyncio.Lock()  # one look or reload at a time: an older snapshot never wins
         self._watcher: list = []
+        self._keeper: StatisticsKeeper | None = None  # the statistics' facts, built or being built
+        self._tasks: set[asyncio.Task] = set()  # keeper builds and refreshes under way
+        self._kept_at: tuple | None = None  # (snapshot, its version) as read from the ledger cache
 
     @property
     def today(self) -> dt.date:
@@ -150,14 +168,47 @@ class LedgerData:
         return self.first
 
     async def load_all(self) -> None:
-        snapshot, newest, newest_change = await self.gateway.bulk(_full_load)
-        if self.snapshot is not None:
-            snapshot.sort(*self.snapshot.order)
+        """Every row: from the ledger cache when it is still true, else read whole."""
+        order = self.snapshot.order if self.snapshot is not None else ("deadline", False)
+        snapshot, newest, newest_change = await self.gateway.bulk(_full_load, order, kept=True)
         self.snapshot = snapshot
+        self._kept_at = (snapshot, snapshot.version) if snapshot.from_cache else None
         _settle()
         self.newest_event = min(self.newest_event, newest) if self.newest_event else newest
         self.newest_change = newest_change
+        self._count_statistics()
         await self.check(force=True)
+
+    @property
+    def statistics_keeper(self) -> StatisticsKeeper | None:
+        """The statistics kept up to date (store/statistics_keeper.py): built on the report thread
+        after the ledger is loaded, refreshed with every case the change feed brings in, built
+        again after every whole reload (a calendar, rules or sessions change moves its deadlines).
+        Possibly still being built: a read of it queued on the report thread runs after the build."""
+        return self._keeper
+
+    def _count_statistics(self) -> None:
+        keeper = self._keeper = StatisticsKeeper()
+        self._background(self.gateway.report(keeper.build))
+
+    async def _refresh_statistics(self, keeper: StatisticsKeeper, case_ids: list[int]) -> None:
+        """Those cases' facts afresh; a refresh that failed counts everything again (the keeper
+        never shows figures it could not bring up to date)."""
+        try:
+            await self.gateway.report(keeper.refresh, case_ids)
+        except Exception:  # noqa: BLE001 - a busy or lost read: build again
+            if self._keeper is keeper:
+                self._count_statistics()
+
+    def _background(self, work) -> None:
+        async def run():
+            try:
+                await work
+            except Exception:  # noqa: BLE001 - the statistics screen reads afresh from an unbuilt keeper
+                pass
+        task = asyncio.ensure_future(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def check(self, *, force: bool = False, probe: bool = False) -> list[int] | None:
         """Bring changed cases in; return their ids (None: nothing changed, or a reload is under
@@ -188,6 +239,8 @@ class LedgerData:
         if look.rows:
             new_sessions = {row.session for row in look.rows} - {s.name for s in self.sessions}
             self.snapshot.update(look.rows)
+            if self._keeper is not None:  # after any build queued before it: the report thread is one
+                self._background(self._refresh_statistics(self._keeper, [row.case_id for row in look.rows]))
             if new_sessions:
                 self.sessions = await self.gateway.call(queries.sessions)
         return [row.case_id for row in look.rows]
@@ -201,9 +254,8 @@ class LedgerData:
         """The whole ledger again; owed until it succeeds (a failure is tried on the next look)."""
         self._reload_pending = True
         order = self.snapshot.order if self.snapshot else ("deadline", False)
-        snapshot, newest, newest_change = await self.gateway.bulk(_full_load)
+        snapshot, newest, newest_change = await self.gateway.bulk(_full_load, order)
         sessions = await self.gateway.call(queries.sessions)
-        snapshot.sort(*order)
         self.snapshot = snapshot
         _settle()
         self.newest_event = newest
@@ -211,6 +263,7 @@ class LedgerData:
         self.sessions = sessions
         self._reload_pending = False
         self.reconnected, self._reconnect_pending = self._reconnect_pending, False
+        self._count_statistics()
 
     async def urges_this_week(self, session_id: int | None) -> int:
         today = self.today
@@ -218,7 +271,18 @@ class LedgerData:
         return await self.gateway.call(queries.urges_since, monday, session_id=session_id)
 
     async def close(self) -> None:
+        """Stop watching; keep the snapshot for the next start when it changed since it was
+        loaded (not while a reload is owed: it would keep rows known to be out of date)."""
         try:
             await self.gateway.call(_close_watcher, self._watcher)
         except Exception:  # noqa: BLE001 - closing is best effort
+            pass
+        snapshot = self.snapshot
+        if snapshot is None or self._reload_pending or self._busy.locked():
+            return
+        if self._kept_at == (snapshot, snapshot.version):
+            return  # as the cache already holds it
+        try:
+            await self.gateway.bulk(_keep, snapshot, self.newest_event, self.newest_change)
+        except Exception:  # noqa: BLE001 - a cache: the next start reads the whole ledger
             pass

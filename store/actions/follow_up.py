@@ -72,14 +72,14 @@ def mark_reviewed(case_id: int, operator: str, week: str, note: str = "",
 
     A planned follow-up still ahead is kept (a check does not replace the plan).
     """
-    from store.weekly import REVIEW_KEY, checked_cases, parse_week
+    from store.weekly import REVIEW_KEY, case_checked, parse_week
 
     operator = _operator(operator)
     week = parse_week(week)
     note = _text(note, "检查情况")
     with _transaction():
         case = _load(case_id, expected_version)
-        if case.id in checked_cases(week):
+        if case_checked(case.id, week):
             raise LedgerError(f"{case_label(case)}在{week}的每周检查中已经检查过了。")
         today = clock.today()
         planned = case.next_followup_on if case.next_followup_on and case.next_followup_on >= today else None

@@ -16,6 +16,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 from pathlib import Path
 
 from store.db import SQLITE_HEADER
@@ -27,24 +28,24 @@ from store.queries import LedgerRow, ledger_rows
 FORMATS = ("csv", "json", "xlsx")
 
 COLUMNS: tuple[tuple[str, Callable[[LedgerRow], object]], ...] = (
-    ("届次", lambda r: r.session),
-    ("编号", lambda r: r.number),
-    ("标题", lambda r: r.title),
-    ("领衔", lambda r: r.lead_proposer),
-    ("办理方式", lambda r: r.role_label),  # 会办 on a 政协 case (stored as 汇办)
-    ("处室", lambda r: r.division),
-    ("责任人", lambda r: r.owner),
-    ("状态", lambda r: r.status),
-    ("下一期限(事项)", lambda r: r.next_milestone),
-    ("下一期限(日期)", lambda r: r.next_due),
-    ("剩余天数", lambda r: r.days_left),
-    ("倒计时", lambda r: r.countdown),
-    ("最近跟进", lambda r: r.last_followup_on),
-    ("催办次数", lambda r: r.urge_count),
+    ("届次", attrgetter("session")),
+    ("编号", attrgetter("number")),
+    ("标题", attrgetter("title")),
+    ("领衔", attrgetter("lead_proposer")),
+    ("办理方式", attrgetter("role_label")),  # 会办 on a 政协 case (stored as 汇办)
+    ("处室", attrgetter("division")),
+    ("责任人", attrgetter("owner")),
+    ("状态", attrgetter("status")),
+    ("下一期限(事项)", attrgetter("next_milestone")),
+    ("下一期限(日期)", attrgetter("next_due")),
+    ("剩余天数", attrgetter("days_left")),
+    ("倒计时", attrgetter("countdown")),
+    ("最近跟进", attrgetter("last_followup_on")),
+    ("催办次数", attrgetter("urge_count")),
     ("催办级别", lambda r: URGE_LEVELS.get(r.urge_level, "") if r.urge_level else ""),
-    ("是否滞后", lambda r: r.stale),
-    ("是否逾期", lambda r: r.overdue),
-    ("期限是否推算", lambda r: r.estimated),  # see store.office_calendar.ESTIMATED_NOTE
+    ("是否滞后", attrgetter("stale")),
+    ("是否逾期", attrgetter("overdue")),
+    ("期限是否推算", attrgetter("estimated")),  # see store.office_calendar.ESTIMATED_NOTE
 )
 """The exported columns: header and how to read it from a `LedgerRow`."""
 
@@ -57,19 +58,20 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def ledger_records(*, session_id: int | None = None, today: dt.date | None = None,
                    progress: Progress | None = None) -> list[dict]:
     """The ledger (or one session of it) as plain dicts: header → value (dates ISO, flags bool)."""
+    rows = ledger_rows(session_id=session_id, today=today, order="number")
+    ticker = Ticker(progress, len(rows), "读取")
+    readers = [read for _, read in COLUMNS]
     records = []
-    ticker = Ticker(progress, len(rows := ledger_rows(session_id=session_id, today=today, order="number")), "读取")
-    for row in rows:
-        ticker.tick(len(records))
-        record = {}
-        for header, read in COLUMNS:
-            value = read(row)
-            if isinstance(value, dt.date):
-                value = value.isoformat()
-            record[header] = value
-        records.append(record)
+    for done, row in enumerate(rows):
+        ticker.tick(done)
+        records.append(dict(zip(HEADERS, [_plain(read(row)) for read in readers])))
     ticker.finish()
     return records
+
+
+def _plain(value):
+    """A date as its ISO text; anything else as it is."""
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def _csv_cell(value) -> str:
@@ -93,15 +95,36 @@ def _csv_cell(value) -> str:
     return text
 
 
+def _csv_cells(values) -> list:
+    """`_csv_cell` of each value, the common kinds inline (1.8 million cells at 100,000 cases).
+
+    What the csv module is handed writes as `_csv_cell` would have it: "" for None, str() of an int.
+    """
+    cells = []
+    for value in values:
+        kind = value.__class__
+        if kind is str:
+            cells.append("'" + value if value.startswith(_FORMULA_STARTS) else value)
+        elif value is None or kind is int:
+            cells.append(value)
+        elif kind is bool:
+            cells.append("是" if value else "否")
+        elif kind is dt.date:  # straight from a LedgerRow: the ISO day, as the records carry it
+            cells.append(value.isoformat())
+        else:
+            cells.append(_csv_cell(value))
+    return cells
+
+
 def to_csv(records: Iterable[dict], *, lineterminator: str = "\r\n", progress: Progress | None = None) -> str:
     """CSV text with a header row; commas, quotes and newlines in cells are quoted."""
-    records = list(records)
+    records = records if isinstance(records, list) else list(records)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=lineterminator)
     writer.writerow(HEADERS)
     ticker = Ticker(progress, len(records), "导出")
     for done, record in enumerate(records, start=1):
-        writer.writerow([_csv_cell(record.get(header)) for header in HEADERS])
+        writer.writerow(_csv_cells(map(record.get, HEADERS)))
         ticker.tick(done)
     return buffer.getvalue()
 
@@ -120,6 +143,29 @@ def render(fmt: str, records: list[dict], *, to_file: bool, progress: Progress |
     if fmt == "json":
         return to_json(records, progress=progress)
     raise LedgerError(f"不支持的导出格式“{fmt}”，可选：{'、'.join(FORMATS)}。")
+
+
+def ledger_text(fmt: str, *, to_file: bool, session_id: int | None = None, today: dt.date | None = None,
+                progress: Progress | None = None) -> tuple[str, int]:
+    """The ledger exported as `render` writes it, and how many cases it holds.
+
+    CSV goes from the ledger's rows to the text without the dicts of `ledger_records` in between
+    (the same text, a second less at 100,000 cases); JSON is `render` of `ledger_records`.
+    """
+    if fmt != "csv":
+        records = ledger_records(session_id=session_id, today=today, progress=progress)
+        return render(fmt, records, to_file=to_file, progress=progress), len(records)
+    rows = ledger_rows(session_id=session_id, today=today, order="number")
+    readers = [read for _, read in COLUMNS]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n" if to_file else "\n")
+    writer.writerow(HEADERS)
+    ticker = Ticker(progress, len(rows), "导出")
+    for done, row in enumerate(rows, start=1):
+        writer.writerow(_csv_cells([read(row) for read in readers]))
+        ticker.tick(done)
+    ticker.finish()
+    return buffer.getvalue(), len(rows)
 
 
 def check_format(fmt: str | None) -> str:
@@ -223,5 +269,17 @@ def _os_reason(exc: OSError) -> str:
 
 # The XLSX export lives in store/io/export_xlsx.py; its names are re-exported here.
 from store.io.export_xlsx import (  # noqa: E402  (after the helpers it imports from here)
-    XLSX_SHEET, DUE_SOON_DAYS, ExportRow, ledger_export_rows, XLSX_COLUMNS, xlsx_columns, _public_row, _xlsx_text, build_workbook, write_xlsx, documents_export_path, export_xlsx_to_documents, _FILLS, _STATE_WORDS,
+    _FILLS,
+    _STATE_WORDS,
+    DUE_SOON_DAYS,
+    XLSX_COLUMNS,
+    XLSX_SHEET,
+    ExportRow,
+    _public_row,
+    _xlsx_text,
+    documents_export_path,
+    export_xlsx_to_documents,
+    ledger_export_rows,
+    write_xlsx,
+    xlsx_columns,
 )

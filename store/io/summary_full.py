@@ -43,13 +43,14 @@ def recipients(body: str, level: str) -> str:
     return f"{level}人大办公厅、{level}政府督查室"
 
 
-def full_summary(session_id: int, *, today: dt.date | None = None) -> Letter:
-    """The session's whole summary (四部分) as a letter dated `today` (the ledger's day)."""
+def full_summary(session_id: int, *, today: dt.date | None = None, keeper=None) -> Letter:
+    """The session's whole summary (四部分) as a letter dated `today` (the ledger's day); its
+    statistics from `keeper` (a built `store.statistics_keeper.StatisticsKeeper`) when given."""
     session = Session.get_or_none(Session.id == session_id)
     if session is None:
         raise LedgerError(f"找不到编号为 {session_id} 的届次，请刷新后再试。")
     today = today or clock.today()
-    figures = summary_figures(session_id, today=today)
+    figures = summary_figures(session_id, today=today, keeper=keeper)
     level = _level_of(session.name)
     said = words(session.body, level=level)
     body = [paragraph(f"现将我局{session.year}年{said.people}{said.case}办理工作情况总结报送如下：")]
@@ -80,15 +81,15 @@ def full_summary_text(session_id: int, *, today: dt.date | None = None) -> str:
     return letter_text(full_summary(session_id, today=today))
 
 
-def summary_letter(session_id: int | None, *, today: dt.date | None = None) -> Letter:
+def summary_letter(session_id: int | None, *, today: dt.date | None = None, keeper=None) -> Letter:
     """The summary the statistics screen shows: a session's whole summary, or (all sessions,
     `session_id` None) the 基本情况 of the whole ledger, which goes to no one as one letter."""
     if session_id is not None:
-        return full_summary(session_id, today=today)
+        return full_summary(session_id, today=today, keeper=keeper)
     from store.statistics import session_statistics
 
     today = today or clock.today()
-    text = summary_paragraph(session_statistics(None, today=today))
+    text = summary_paragraph(session_statistics(None, today=today, keeper=keeper))
     return Letter(title="全部届次建议提案办理工作基本情况",
                   body=(heading("一、基本情况"), *(paragraph(piece) for piece in text.split("\n") if piece)),
                   date=today)

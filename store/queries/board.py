@@ -6,15 +6,20 @@ unanswered urges, its drill-down, and what an urge or an urge notice says of eac
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from peewee import JOIN, SQL, fn
+from peewee import JOIN, SQL, SqliteDatabase, fn
+from peewee import Case as SqlCase
 
 from store import clock
+from store.co_units import LEADING, SPLIT
 from store.models import Case, Division, Event, Session, URGE_LEVELS
-from store.queries.common import _all_rules, awaiting_only, format_number, load_calendar
-from store.queries.ledger import LedgerRow, _RowView, _as_date, _rows_of, ledger_query
-from store.rules import AWAITING_PROPOSER, DEFAULT_RULES, is_stale
+from store.queries.common import _all_rules, format_number, load_calendar
+from store.queries.ledger import LedgerRow, _as_date, _rows_of, ledger_query
+from store.rules import AWAITING_PROPOSER, DEFAULT_RULES, own_step_overdue
 from store.vocabulary import milestone_label, role_label
 
 
@@ -50,25 +55,154 @@ class DivisionLoad:
     estimated: int = 0  # open cases whose next deadline was counted on an estimated year (推算)
 
 
-def _unanswered_urges(today: dt.date, open_scope) -> set[int]:
-    """Case ids (among open cases matching `open_scope`) whose latest urge went unanswered past
-    its respond-by date. One query, driven from the cases so that it reads each one's events
-    through the (case, id) index."""
+# The columns `milestones`, `is_stale` and the item read, as one raw tuple a case (no model objects:
+# Peewee's per-field conversion of whole rows cost seconds at 100,000 cases).
+_CASE_COLUMNS = ("id", "number", "title", "status", "next_due", "next_milestone", "next_due_estimated",
+                 "session_id", "role", "assigned_on", "signed_on", "opinion_sent_on", "units_expected", "co_units",
+                 "unit_progress", "extended_due", "replied_on", "first_evaluated_on", "rehandle_started_on",
+                 "rehandle_replied_on", "evaluated_on", "evaluation", "form_sent_on", "form_due", "disclosed_on",
+                 "review_due", "reviewed_on", "closed_on", "last_followup_on", "next_followup_on")
+_DATES = frozenset({"next_due", "assigned_on", "signed_on", "opinion_sent_on", "extended_due", "replied_on",
+                    "first_evaluated_on", "rehandle_started_on", "rehandle_replied_on", "evaluated_on",
+                    "form_sent_on", "form_due", "disclosed_on", "review_due", "reviewed_on", "closed_on",
+                    "last_followup_on", "next_followup_on"})
+_JSON = frozenset({"co_units", "unit_progress"})
+_CHUNK = 5000  # ids bound in one IN (…): well under SQLite's and PostgreSQL's limits
+
+
+class _CaseView(SimpleNamespace):
+    """A case's columns as `milestones` and `is_stale` read them, from one raw tuple."""
+
+
+_DATE_AT = tuple(index for index, name in enumerate(_CASE_COLUMNS) if name in _DATES)
+_JSON_AT = tuple(index for index, name in enumerate(_CASE_COLUMNS) if name in _JSON)
+_ROLE_AT = _CASE_COLUMNS.index("role")
+_WITH_UNITS = (LEADING, SPLIT)  # the roles whose co-units `store.co_units` reads (others: never looked at)
+
+
+def _view(row, division: str | None, body: str | None) -> _CaseView:
+    values = list(row)
+    for index in _DATE_AT:
+        values[index] = _as_date(values[index])
+    if values[_ROLE_AT] in _WITH_UNITS:
+        for index in _JSON_AT:
+            if isinstance(values[index], str):
+                values[index] = json.loads(values[index])
+    return _CaseView(**dict(zip(_CASE_COLUMNS, values)), division_name=division, session_body=body)
+
+
+def _case_rows(where, *, joined: bool = True):
+    """A `_CaseView` of each case matching `where` (with its division's name and its session's
+    body when `joined`), read as raw tuples."""
+    columns = [getattr(Case, name if name != "session_id" else "session") for name in _CASE_COLUMNS]
+    if not joined:
+        for row in Case._meta.database.execute(Case.select(*columns).where(where)):
+            yield _view(row, None, None)
+        return
+    query = Case.select(*columns, Division.name, Session.body).join(
+        Division, JOIN.LEFT_OUTER, on=(Case.division == Division.id)).switch(Case).join(
+        Session, on=(Case.session == Session.id)).where(where)
+    for row in Case._meta.database.execute(query):
+        yield _view(row[:-2], row[-2], row[-1])
+
+
+def _stale_scope(today: dt.date, all_rules: dict) -> object:
+    """The SQL condition `rules.is_stale` answers True for, session by session: an open case (not
+    已办结 nor 已反馈, not closed) whose planned follow-up date is past, or whose last follow-up (its
+    交办 when none) is `stale_days` or more before `today`."""
+    by_days: dict[int, list[int]] = {}
+    for session_id, rules in all_rules.items():
+        by_days.setdefault(rules.stale_days, []).append(session_id)
+    default = DEFAULT_RULES.stale_days
+    others = [session_id for days, ids in by_days.items() if days != default for session_id in ids]
+    quiet = None
+    for days in set(by_days) | {default}:
+        limit = today - dt.timedelta(days=days)
+        long_ago = (Case.last_followup_on <= limit) | (Case.last_followup_on.is_null() & (Case.assigned_on <= limit))
+        sessions = (Case.session.not_in(others) if others else SQL("1 = 1")) if days == default else (
+            Case.session << by_days[days])
+        part = sessions & long_ago
+        quiet = part if quiet is None else (quiet | part)
+    return (Case.closed_on.is_null() & Case.status.not_in(["已办结", "已反馈"])
+            & ((Case.next_followup_on.is_null(False) & (Case.next_followup_on < today)) | quiet))
+
+
+def _unanswered_by_case(today: dt.date, open_scope) -> dict[int, int | None]:
+    """Case id -> division id of the open cases matching `open_scope` whose latest urge went
+    unanswered past its respond-by date. One query, driven from the cases: each one's latest urge
+    is found walking its events newest first through the (case, id) index."""
     undone = Event.select(Event.undoes).where(Event.undoes.is_null(False))
     latest, urge, answer = Event.alias("latest"), Event.alias("urge"), Event.alias("answer")
-    latest_urge = latest.select(fn.MAX(latest.id)).where(
+    latest_urge = latest.select(latest.id).where(
         (latest.case == Case.id) & (latest.kind == "催办") & ~(latest.id << undone)
-    )
+    ).order_by(latest.id.desc()).limit(1)
     urged = Case.select(latest_urge).where(open_scope & (Case.urge_count > 0))
     answered = answer.select(SQL("1")).where(
         (answer.case == urge.case) & (answer.id > urge.id) & (answer.on_date >= urge.on_date)
         & (answer.kind << list(ANSWERING_KINDS)) & ~(answer.id << undone)
     )
-    query = urge.select(urge.case).where((urge.id << urged) & (urge.respond_by < today) & ~fn.EXISTS(answered))
-    return {case_id for (case_id,) in query.tuples()}
+    query = urge.select(urge.case, Case.division).join(Case, on=(urge.case == Case.id)).where(
+        (urge.id << urged) & (urge.respond_by < today) & ~fn.EXISTS(answered))
+    return dict(Case._meta.database.execute(query))
+
+
+def _unanswered_urges(today: dt.date, open_scope) -> set[int]:
+    """Case ids (among open cases matching `open_scope`) whose latest urge went unanswered past
+    its respond-by date (`_unanswered_by_case`)."""
+    return set(_unanswered_by_case(today, open_scope))
+
+
+def _awaiting_only(case_ids: list[int], today: dt.date, all_rules: dict, calendar) -> set[int]:
+    """`store.queries.awaiting_only` on plain rows: of these cases, those whose only steps past due
+    are the proposer's evaluation."""
+    found: set[int] = set()
+    for start in range(0, len(case_ids), _CHUNK):
+        for case in _case_rows(Case.id << case_ids[start:start + _CHUNK], joined=False):
+            if not own_step_overdue(case, today, all_rules.get(case.session_id, DEFAULT_RULES), calendar):
+                found.add(case.id)
+    return found
+
+
+_board_lock = threading.Lock()
+_boards: dict[tuple, tuple] = {}
+"""SQLite: (ledger file, today, session) -> (connection, its data_version, its total_changes, the
+board). A board read again on the same connection with nothing committed since (by it or by any
+other connection: SQLite's data_version and total_changes say so exactly) is the same board."""
+
+
+def _unchanged_since() -> tuple | None:
+    """(connection, data_version, total_changes) of the current SQLite connection outside a
+    transaction; None when nothing may be remembered (PostgreSQL, or inside a transaction)."""
+    db = Case._meta.database
+    if not isinstance(db.obj, SqliteDatabase) or db.in_transaction():
+        return None
+    connection = db.connection()
+    if connection.in_transaction:
+        return None
+    (version,) = connection.execute("PRAGMA data_version").fetchone()
+    return connection, version, connection.total_changes
 
 
 def division_board(*, today: dt.date | None = None, session_id: int | None = None) -> list[DivisionLoad]:
+    """The division board (`_division_board`), remembered on SQLite until anything is committed."""
+    today = today or clock.today()
+    stamp = _unchanged_since()
+    if stamp is None:
+        return _division_board(today, session_id)
+    key = (str(Case._meta.database.obj.database), today, session_id)
+    with _board_lock:
+        known = _boards.get(key)
+        if known is not None and known[0] is stamp[0] and known[1:3] == stamp[1:]:
+            return list(known[3])
+    board = _division_board(today, session_id)
+    with _board_lock:
+        if len(_boards) >= 16:  # other days, sessions, ledgers (and their connections): let them go
+            _boards.clear()
+        _boards[key] = (*stamp, tuple(board))
+    return board
+
+
+def _division_board(today: dt.date, session_id: int | None) -> list[DivisionLoad]:
     """The division board: one line a division that has cases (of the session, or all).
 
     Counted on open cases (status neither 已办结 nor 已反馈), as the ledger's summary bar
@@ -78,9 +212,9 @@ def division_board(*, today: dt.date | None = None, session_id: int | None = Non
     date is past, and no event of an answering kind (查办, 询办, 沟通, 汇办意见, 答复, 延期,
     回头看, 办结) was recorded after it, dated on or after it, and not undone.
     A 未分派 line (division_id None) is there while unassigned cases are open.
-    Ordered by overdue cases, most first, then by name. Four queries, whatever the size.
+    Ordered by overdue cases, most first, then by name. SQL counts the open cases a division
+    (GROUP BY) and reads only the late and stale ones, whatever the size.
     """
-    today = today or clock.today()
     all_rules = _all_rules()
     scope = (Case.session == session_id) if session_id is not None else SQL("1 = 1")
     divisions = (
@@ -92,33 +226,38 @@ def division_board(*, today: dt.date | None = None, session_id: int | None = Non
     )
     names = {division_id: name for division_id, name in divisions}
     open_scope = scope & Case.status.not_in(list(OPEN_EXCLUDED))
-    cases = Case.select(
-        Case.id, Case.division, Case.status, Case.next_due, Case.closed_on, Case.next_followup_on,
-        Case.last_followup_on, Case.assigned_on, Case.session, Case.next_due_estimated, Case.next_milestone,
-    ).where(open_scope)
-    unanswered = _unanswered_urges(today, open_scope)
+    soon = today + dt.timedelta(days=7)
+
+    def count(condition):
+        return fn.SUM(SqlCase(None, [(condition, 1)], 0))
+
     counts: dict[int | None, list] = {}
-    far = dt.date.max
-    found = list(Case._meta.database.execute(cases))
+    totals = Case.select(
+        Case.division, fn.COUNT(Case.id), count((Case.next_due_estimated == True) & Case.next_due.is_null(False)),  # noqa: E712
+        count((Case.next_due >= today) & (Case.next_due <= soon) & Case.next_milestone.not_in(list(AWAITING_PROPOSER))),
+    ).where(open_scope).group_by(Case.division)
+    for division_id, open_count, estimated, due7 in Case._meta.database.execute(totals):
+        counts[division_id] = [open_count, int(due7 or 0), 0, 0, 0, [], int(estimated or 0)]
+    stale_scope = _stale_scope(today, all_rules)
+    late_or_stale = Case.select(
+        Case.id, Case.division, Case.next_due, Case.next_milestone, SqlCase(None, [(stale_scope, 1)], 0),
+    ).where(open_scope & ((Case.next_due < today) | stale_scope))
+    found = [(case_id, division_id, _as_date(due), milestone, bool(stale)) for case_id, division_id, due, milestone, stale
+             in Case._meta.database.execute(late_or_stale)]
     # An evaluation form not back is the proposer's, not the division's: 待评价, never 逾期 (nor to urge).
-    waiting = awaiting_only([row[0] for row in found if row[10] in AWAITING_PROPOSER and row[3] is not None
-                             and _as_date(row[3]) < today], today)
-    for (case_id, division_id, status, due, closed_on, next_followup, last_followup, assigned_on,
-         session_id_, estimated, milestone) in found:
-        due = _as_date(due)
-        line = counts.setdefault(division_id, [0, 0, 0, 0, 0, [], 0])
-        line[6] += bool(estimated) and due is not None
-        line[0] += 1
-        days = None if due is None or case_id in waiting else (due - today).days
-        late = days is not None and days < 0
-        line[1] += days is not None and 0 <= days <= 7 and milestone not in AWAITING_PROPOSER
+    forms = [case_id for case_id, _, due, milestone, _ in found
+             if milestone in AWAITING_PROPOSER and due is not None and due < today]
+    waiting = _awaiting_only(forms, today, all_rules, load_calendar()) if forms else set()
+    far = dt.date.max
+    for case_id, division_id, due, _milestone, stale in found:
+        line = counts.setdefault(division_id, [0, 0, 0, 0, 0, [], 0])  # (a case added between the reads)
+        late = due is not None and due < today and case_id not in waiting
         line[2] += late
-        view = _RowView(status, closed_on, _as_date(next_followup), _as_date(last_followup), _as_date(assigned_on))
-        stale = is_stale(view, today, all_rules.get(session_id_, DEFAULT_RULES))
         line[3] += stale
-        line[4] += case_id in unanswered
         if (late or stale) and division_id is not None:
             line[5].append((due or far, case_id))
+    for case_id, division_id in _unanswered_by_case(today, open_scope).items():
+        counts.setdefault(division_id, [0, 0, 0, 0, 0, [], 0])[4] += 1
     board = []
     for division_id, name in names.items():
         if division_id is None and division_id not in counts:

@@ -103,7 +103,17 @@ def awaiting_only(case_ids, today) -> set[int]:
         return set()
     calendar, rules, found = load_calendar(), _all_rules(), set()
     for start in range(0, len(ids), 500):
-        for case in Case.select().where(Case.id.in_(ids[start:start + 500])):
+        for case in Case.select(*_MILESTONE_FIELDS).where(Case.id.in_(ids[start:start + 500])):
             if not own_step_overdue(case, today, rules.get(case.session_id, DEFAULT_RULES), calendar):
                 found.add(case.id)
     return found
+
+
+_MILESTONE_FIELDS = (
+    Case.id, Case.session, Case.role, Case.status, Case.closed_on, Case.assigned_on, Case.signed_on,
+    Case.opinion_sent_on, Case.co_units, Case.unit_progress, Case.units_expected, Case.extended_due,
+    Case.replied_on, Case.first_evaluated_on, Case.rehandle_started_on, Case.evaluated_on, Case.evaluation,
+    Case.form_sent_on, Case.form_due, Case.rehandle_replied_on, Case.disclosed_on, Case.review_due,
+    Case.reviewed_on,
+)
+"""Every column `store.rules.milestones` and `own_step_overdue` read (not the case's texts)."""

@@ -10,6 +10,7 @@ from playhouse.test_utils import count_queries
 
 import fixtures
 from store import actions, clock
+from store.db import database
 from store.errors import LedgerError
 from store.io.weekly_report import to_markdown, weekly_report
 from store.models import Case, Event, WeeklyReview
@@ -110,9 +111,18 @@ def test_marking_reviewed_counts_progress_and_survives_a_new_list(live):
     resumed = open_review(week, "另一位")
     assert [item.case_id for item in resumed.items] == stored
     assert resumed.first_unchecked() == 1 and resumed.operator == OPERATOR
-    # an undone check no longer counts
+    # an undone check no longer counts, and the case may be checked again (once)
     actions.undo(recorded.event_id, OPERATOR)
     assert review_progress(week) == (set(), review.total)
+    again = actions.mark_reviewed(first, OPERATOR, week)
+    assert review_progress(week) == ({first}, review.total)
+    with pytest.raises(LedgerError, match="已经检查过"):
+        actions.mark_reviewed(first, OPERATOR, week)
+    # the same case in another week is another check
+    actions.mark_reviewed(first, OPERATOR, "2000-W01")
+    assert database.obj.execute_sql(
+        "SELECT COUNT(*) FROM event WHERE kind = '查办' AND case_id = %s AND id >= %s" % (first, again.event_id)
+    ).fetchone()[0] == 2
 
 
 def test_a_ledger_made_before_the_review_gets_its_table(tmp_path):

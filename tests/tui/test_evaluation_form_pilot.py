@@ -154,11 +154,9 @@ async def test_on_an_empty_ledger_the_form_goes_out_and_comes_back(one_case):
 
 
 def test_a_form_not_back_is_amber_on_the_ledger_never_the_red_of_overdue(desk):
-    from dataclasses import replace
-
     from store.queries import ledger_rows
     from tui.widgets.ledger_table import countdown_state
 
     late = next(row for row in ledger_rows(today=TODAY) if row.overdue)
     assert countdown_state(late) == "overdue"
-    assert countdown_state(replace(late, awaiting_proposer=True)) == "soon"
+    assert countdown_state(late._replace(awaiting_proposer=True)) == "soon"

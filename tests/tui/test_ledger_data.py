@@ -79,11 +79,11 @@ async def test_a_reload_that_failed_is_owed_until_it_succeeds(desk, monkeypatch)
         real = ledger_data._full_load
         calls = []
 
-        def failing_once():
+        def failing_once(*args, **kwargs):
             calls.append(True)
             if len(calls) == 1:
                 raise RuntimeError("the reload failed")
-            return real()
+            return real(*args, **kwargs)
 
         monkeypatch.setattr(ledger_data, "_full_load", failing_once)
         await _elsewhere(actions.ensure_session, "市七届人大六次会议", body="人大", year=2027)  # reloads all
@@ -122,8 +122,8 @@ async def test_a_lower_id_committed_during_the_whole_load_is_brought_in(desk, mo
             "SELECT max(id) FROM event WHERE operator = '快工作站'").fetchone()[0]
         real = ledger_data._full_load
 
-        def slow_load():
-            loaded = real()
+        def slow_load(*args, **kwargs):
+            loaded = real(*args, **kwargs)
             release.set()  # the held transaction commits while the whole ledger is being taken in
             done.wait(10)
             return loaded
@@ -135,3 +135,51 @@ async def test_a_lower_id_committed_during_the_whole_load_is_brought_in(desk, mo
         release.set()
         thread.join(10)
         data.gateway.close()
+
+
+@BOTH
+async def test_a_desk_opened_again_starts_from_its_kept_rows_and_sees_what_was_written_meanwhile(desk):
+    _target, ids = desk
+    data = await _desk()
+    assert not data.snapshot.from_cache  # the first start of the day reads the whole ledger
+    await _elsewhere(actions.urge_division, ids["soon"], "另一工作站", note="本台开着时")
+    await _until(data, lambda: _urges(data, ids["soon"]) == 1)
+    await data.close()  # as the desk quits: its rows are kept
+    data.gateway.close()
+    await _elsewhere(actions.urge_division, ids["overdue"], "另一工作站", note="本台关着时")
+    again = await _desk()
+    try:
+        assert again.snapshot.from_cache
+        assert _urges(again, ids["soon"]) == 1 and _urges(again, ids["overdue"]) == 1
+        fresh = await again.gateway.call(lambda: queries.ledger_rows(today=again.today))
+        assert sorted(again.snapshot.rows()) == sorted(fresh)
+    finally:
+        again.gateway.close()
+
+
+async def test_an_empty_ledger_is_kept_too_and_its_first_case_reads_it_again(ledger):
+    from desk_helpers import TODAY, build_desk_ledger
+
+    from store import clock
+
+    data = await _desk()
+    assert len(data.snapshot) == 0
+    await data.close()
+    data.gateway.close()
+    again = await _desk()
+    try:
+        assert again.snapshot.from_cache and len(again.snapshot) == 0
+        await again.close()
+    finally:
+        again.gateway.close()
+    clock.fix_today(TODAY)
+    try:
+        await _elsewhere(build_desk_ledger)  # the office enters its first cases (and divisions, people)
+        third = await _desk()
+        try:
+            assert not third.snapshot.from_cache  # settings rows were added: read whole
+            assert len(third.snapshot) == database.obj.execute_sql('SELECT COUNT(*) FROM "case"').fetchone()[0] == 3
+        finally:
+            third.gateway.close()
+    finally:
+        clock.fix_today(None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +23,26 @@ from tui.widgets.summary_bar import SummaryBar
 ORDER_LABELS = {c.key: c.label for c in COLUMNS} | {"deadline": "下一期限"}
 SORTABLE = ["deadline", "number", "title", "lead_proposer", "role", "division", "owner", "status",
             "last_followup", "urge_count"]
+
+
+SCREENS_TO_PRELOAD = ("tui.screens.case", "tui.screens.divisions", "tui.screens.weekly", "tui.screens.lookup",
+                      "tui.screens.statistics", "tui.dialogs.follow_up", "tui.dialogs.urge")
+"""Modules of the screens a user opens first, imported once the ledger is shown (on a thread of
+their own), so the first `enter`, `d`, `w`, `:`, `s`, `f` or `u` does not pay for its import."""
+
+
+def _preload_screens() -> None:
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in SCREENS_TO_PRELOAD:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - only a head start: the key imports it again and says why
+                pass
+
+    threading.Thread(target=load, name="duban-preload", daemon=True).start()
 
 
 class LedgerScreen(ActingMixin, Screen):
@@ -103,16 +125,20 @@ class LedgerScreen(ActingMixin, Screen):
             self.query_one(SummaryBar).show(None, None, self.scope_label, loading=True)
         except NoMatches:
             return
-        await self.app.check_integrity()
+        # The integrity check (a whole read of the file, in C, on the report thread) and the
+        # whole ledger (on the bulk thread) at once: neither waits for the other.
+        checked = asyncio.ensure_future(self.app.check_integrity())
         try:
             await data.load_all()
         except Exception as exc:  # noqa: BLE001
             self.app.say(str(exc), error=True, title="无法读取台账")
+            await checked
             return
-        if not self.is_attached:
-            return
-        self.show_rows()
-        await self.refresh_urges()
+        if self.is_attached:
+            self.show_rows()
+            await self.refresh_urges()
+        _preload_screens()
+        await checked
 
     # ------------------------------------------------------------------ rows
 

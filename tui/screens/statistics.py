@@ -29,21 +29,27 @@ from textual.widgets import Header, Static
 
 from store import queries
 from store.errors import LedgerError
+from store.figures import as_of, percent
+from store.form_figures import form_figure_lines
 from store.io.files import save_text
 from store.io.letter import PARAGRAPH, TABLE, Letter, date_text, letter_text
 from store.io.notice import notice_filename_part
 from store.io.summary import summary_paragraph
 from store.io.summary_full import summary_filename_part, summary_letter
-from store.models import CONTACT_METHODS, CONTACT_STAGES, EVALUATIONS, RESULT_CLASS_NAMES
-from store.figures import as_of, percent
-from store.form_figures import form_figure_lines
+from store.models import (
+    CONTACT_METHODS,
+    CONTACT_STAGES,
+    EVALUATIONS,
+    RESULT_CLASS_NAMES,
+)
 from store.queries import DivisionLoad
 from store.session_compare import Comparison, compare, no_previous_sentence
 from store.statistics import SessionStatistics, session_statistics
-from tui.widgets.footer import DeskFooter
+from store.statistics_keeper import StatisticsKeeper
 from tui.messages import LedgerUpdated
 from tui.screens.notice import notice_folder
 from tui.text import fit, paragraphs, plain, visible
+from tui.widgets.footer import DeskFooter
 
 BAR_WIDTH = 48
 ROLES = ("主办", "承办", "分办", "汇办")
@@ -65,12 +71,16 @@ class StatisticsView:
         return letter_text(self.letter)
 
 
-def read_statistics(session_id: int | None, today) -> StatisticsView:
-    """The session's figures, the division board, the summary and the 同比 (store thread)."""
-    stats = session_statistics(session_id, today=today)
+def read_statistics(session_id: int | None, today, keeper=None) -> StatisticsView:
+    """The session's figures, the division board, the summary and the 同比 (store thread). Every
+    session's figures come from `keeper` (the desk's `StatisticsKeeper`, kept up to date as the
+    ledger changes); without one, a keeper is built for this one read."""
+    if keeper is None or not keeper.generation:  # none, or its build failed: count afresh for this read
+        keeper = StatisticsKeeper().build()
+    stats = session_statistics(session_id, today=today, keeper=keeper)
     loads = tuple(queries.division_board(today=today, session_id=session_id))
-    return StatisticsView(stats, loads, summary_paragraph(stats), summary_letter(session_id, today=today),
-                          compare(session_id, today=today) if session_id is not None else None)
+    return StatisticsView(stats, loads, summary_paragraph(stats), summary_letter(session_id, today=today, keeper=keeper),
+                          compare(session_id, today=today, keeper=keeper) if session_id is not None else None)
 
 
 def comparison_lines(comparison: Comparison | None, all_sessions: bool = False) -> list[str]:
@@ -218,7 +228,8 @@ class StatisticsScreen(Screen):
     async def load(self) -> None:
         self.sub_title = f"统计　{self.session_label}"
         try:
-            view = await self.app.gateway.report(read_statistics, self._session_id(), self.app.ledger.today)
+            view = await self.app.gateway.report(read_statistics, self._session_id(), self.app.ledger.today,
+                                                 getattr(self.app.ledger, "statistics_keeper", None))
         except LedgerError as exc:
             self.app.say(exc.message, error=True, title="无法统计")
             return

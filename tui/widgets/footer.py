@@ -26,4 +26,13 @@ class DeskFooter(Footer):
     """Footer with the help and quit keys ahead of the screen's own."""
 
     def compose(self) -> ComposeResult:
-        yield from sorted(super().compose(), key=_rank)  # sorted is stable: the rest keep their order
+        widgets = sorted(super().compose(), key=_rank)  # sorted is stable: the rest keep their order
+        for widget in widgets:
+            for key in (widget, *getattr(widget, "_pending_children", ())):
+                if isinstance(key, FooterKey) and not key.has_class("-command-palette"):
+                    # Born as compact as the footer (each key is bound to it): FooterKey's own default
+                    # (compact) would restyle every key twice as it mounts — once to add "-compact",
+                    # once to take it off (a third of the time a case screen took to open). The
+                    # palette's key is not bound and keeps its default.
+                    key.set_reactive(FooterKey.compact, self.compact)
+        yield from widgets

@@ -1,0 +1,54 @@
+"""Garbage collected while the desk is idle (tui/memory.py): only after a key and a quiet spell,
+not more often than every EVERY_SECONDS, and a cycle frozen while alive is freed by the next tidy."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from tui import memory
+from tui.memory import Tidying
+
+
+def test_due_only_after_activity_and_a_quiet_spell():
+    tidying = Tidying()
+    start = tidying.last_key
+    assert not tidying.due(start + 0.5)  # a key just now
+    assert tidying.due(start + memory.QUIET_SECONDS + 0.1)
+    tidying.tidy()
+    assert not tidying.due(tidying.last_tidy + 3600)  # nothing happened since
+    tidying.touched()  # a key right after the tidy: quiet again soon, but too soon after the last one
+    assert tidying.last_key - tidying.last_tidy < 1
+    assert not tidying.due(tidying.last_key + memory.QUIET_SECONDS + 0.1)
+    assert tidying.due(tidying.last_tidy + memory.EVERY_SECONDS + memory.QUIET_SECONDS)
+
+
+class _Node:
+    pass
+
+
+def test_a_cycle_frozen_while_alive_is_freed_by_the_next_tidy():
+    node = _Node()
+    node.me = node  # a reference cycle, like a screen's widget tree
+    alive = weakref.ref(node)
+    gc.freeze()  # as a long read's end does, while the "screen" is still open
+    try:
+        del node  # the screen closes: only the cycle holds it now
+        gc.collect()
+        assert alive() is not None  # frozen: an ordinary collection never frees it
+        Tidying().tidy()
+        assert alive() is None
+    finally:
+        gc.unfreeze()
+
+
+def test_a_long_reads_freeze_makes_a_tidy_due_without_a_key():
+    tidying = Tidying()
+    tidying.tidy()
+    later = tidying.last_tidy + memory.EVERY_SECONDS + memory.QUIET_SECONDS
+    assert not tidying.due(later)
+    tidying.frozen(1)  # a refresh on the report thread froze its leftovers; nobody typed
+    assert tidying.due(later)
+    tidying.tidy()
+    tidying.frozen(1)  # the same freeze again: nothing new
+    assert not tidying.due(tidying.last_tidy + memory.EVERY_SECONDS + memory.QUIET_SECONDS)
