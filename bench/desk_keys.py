@@ -153,8 +153,11 @@ async def measure_desk(cases: int, repeat: int, profile: Path | None) -> dict[st
             result["gc_pause_max_ms"] = round(gc_watch.longest_pause_ms, 1)
             result["gc_collections"] = gc_watch.collections
             result["gc_pause_max_where"] = gc_watch.longest_pause_where
+            result["gc_idle_tidies"] = gc_watch.idle_tidies
+            result["gc_idle_tidy_max_ms"] = round(gc_watch.longest_tidy_ms, 1)
             say(f"garbage collector  {gc_watch.collections} collections while measuring keys, longest pause "
-                f"{gc_watch.longest_pause_ms:.1f} ms ({gc_watch.longest_pause_where}); {gc_watch.runs} full, longest {gc_watch.longest_ms:.1f} ms CPU")
+                f"{gc_watch.longest_pause_ms:.1f} ms ({gc_watch.longest_pause_where}); {gc_watch.runs} full, longest {gc_watch.longest_ms:.1f} ms CPU; "
+                f"apart, {gc_watch.idle_tidies} idle tidies, longest {gc_watch.longest_tidy_ms:.1f} ms")
             result["rss_mb"] = round(rss_peak_mb(), 1)
             result["rss_now_mb"] = round(rss_now_mb(), 1)
             say(f"memory             peak {result['rss_mb']:.1f} MB, now {result['rss_now_mb']:.1f} MB")

@@ -57,7 +57,9 @@ class GcWatch:
     Full (generation 2) collections: how many and the CPU each took (`runs`, `longest_ms`).
     Every collection of any generation: its wall-clock pause, start to stop (`longest_pause_ms`)
     — the collector holds the interpreter lock, so that long nothing else in the process runs —
-    and where the longest was (`longest_pause_where`: generation and thread).
+    and where the longest was (`longest_pause_where`: generation and thread). The desk's own
+    collection once it has had no key for 2 s (tui/memory.py) is counted apart (`idle_tidies`,
+    `longest_tidy_ms`): it falls while nobody types.
     """
 
     def __init__(self) -> None:
@@ -66,6 +68,8 @@ class GcWatch:
         self.collections = 0
         self.longest_pause_ms = 0.0
         self.longest_pause_where = ""
+        self.idle_tidies = 0  # collections the desk ran itself after 2 s without a key (not counted above)
+        self.longest_tidy_ms = 0.0
         self._started: dict[int, tuple[float, float]] = {}
         gc.callbacks.append(self._callback)
 
@@ -78,8 +82,14 @@ class GcWatch:
             self._started[thread] = (time.perf_counter(), time.thread_time())
             return
         wall, cpu = self._started.pop(thread, (time.perf_counter(), time.thread_time()))
-        self.collections += 1
         pause = (time.perf_counter() - wall) * 1000
+        from tui import memory
+
+        if memory.tidying_now:  # the desk's own collection while nobody types (tui/memory.py): apart
+            self.idle_tidies += 1
+            self.longest_tidy_ms = max(self.longest_tidy_ms, pause)
+            return
+        self.collections += 1
         if pause > self.longest_pause_ms:
             self.longest_pause_ms = pause
             self.longest_pause_where = f"generation {info['generation']} in {threading.current_thread().name}"

@@ -52,6 +52,7 @@ class KeptLedger:
 
     rows: list[LedgerRow]  # in the deadline order (as written), before `changed`
     texts: list[str]  # each row's search text (store.snapshot.search_text), in the same order
+    counts: dict | None  # the summary bar's counts of `rows` by session (store.snapshot), if kept
     changed: list[LedgerRow]  # rows of cases written since the cache, read afresh
     newest_event: int
     newest_change: int
@@ -74,6 +75,7 @@ def _identity() -> str | None:
 
 
 _ROW_MODULES = ("store.queries.ledger", "store.queries.common", "store.rules", "store.calendar", "store.vocabulary",
+                "store.snapshot", "store.ledger_cache",
                 "store.co_units", "store.models")
 
 
@@ -123,7 +125,8 @@ def _path(identity: str) -> Path | None:
     return folder / f"{hashlib.sha256(identity.encode()).hexdigest()[:24]}.rows"
 
 
-def save(rows: list[LedgerRow], texts: dict[int, str], newest_event: int, newest_change: int, today: dt.date) -> bool:
+def save(rows: list[LedgerRow], texts: dict[int, str], newest_event: int, newest_change: int, today: dt.date,
+         counts: dict | None = None) -> bool:
     """Keep `rows` and their search texts by case id (read as of `today`, every event up to
     `newest_event` and change record up to `newest_change` taken in) for the next start; False
     when nothing could be written."""
@@ -136,6 +139,7 @@ def save(rows: list[LedgerRow], texts: dict[int, str], newest_event: int, newest
         header = _header(identity, today) | {
             "newest_event": newest_event, "newest_change": newest_change, "settings": _settings_fingerprint(),
             "cases": (len(ordered), sum(r.version for r in ordered), max((r.case_id for r in ordered), default=0)),
+            "counts": counts,
         }
         blob = pickle.dumps((header, [tuple(row) for row in ordered], [texts[row.case_id] for row in ordered]),
                             protocol=pickle.HIGHEST_PROTOCOL)
@@ -210,4 +214,6 @@ def _still_true(header, tuples, texts, identity: str, today: dt.date) -> KeptLed
     if fingerprint != (count, versions, highest):
         return None  # a case changed with no event (or a write landed meanwhile): read everything
     new = tuple.__new__
-    return KeptLedger([new(LedgerRow, row) for row in tuples], texts, changed, newest_event, newest_change)
+    counts = header.get("counts")
+    return KeptLedger([new(LedgerRow, row) for row in tuples], texts, counts if isinstance(counts, dict) else None,
+                      changed, newest_event, newest_change)

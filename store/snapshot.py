@@ -61,10 +61,11 @@ class LedgerSnapshot:
     """Every ledger row as of `today`, sortable by any column and filterable by text."""
 
     def __init__(self, rows: Iterable[LedgerRow], today: dt.date, *, in_deadline_order: bool = False,
-                 texts: list[str] | None = None) -> None:
+                 texts: list[str] | None = None, counts: dict | None = None) -> None:
         """`in_deadline_order`: the rows come sorted as `SORT_KEYS["deadline"]` and then the case
         id sort them (the ledger cache keeps them so), and are taken as they are; `texts`: their
-        search texts, in the same order (else made here)."""
+        search texts, in the same order (else made here); `counts`: their summary-bar counts as
+        `counts()` gave them (else counted when first asked for)."""
         rows = list(rows)
         self.today = today
         self._rows: dict[int, LedgerRow] = {row.case_id: row for row in rows}
@@ -80,7 +81,9 @@ class LedgerSnapshot:
         self.from_cache = False  # read back from the ledger cache (store/ledger_cache.py)
         self.version = 1  # counts changes of rows or order
         self._updates = 1  # counts changes of rows only
-        self._counts: dict[str | None, list[int]] | None = None  # summary bar figures by session (None: all)
+        # summary bar figures by session (None: all)
+        self._counts: dict[str | None, list[int]] | None = (
+            {key: list(values) for key, values in counts.items()} if counts is not None else None)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -137,6 +140,11 @@ class LedgerSnapshot:
             self._sorted = sorted(self._rows.values(), key=_sort_key(self._order))
         self.session_summary(None)
         return self
+
+    def counts(self) -> dict[str | None, tuple[int, ...]]:
+        """The summary bar's counts by session (None: all), as the ledger cache keeps them."""
+        self.session_summary(None)
+        return {key: tuple(values) for key, values in self._counts.items()}
 
     @property
     def texts(self) -> dict[int, str]:

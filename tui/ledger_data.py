@@ -68,7 +68,7 @@ def _full_load(order: tuple[str, bool] = ("deadline", False), *, kept: bool = Fa
     today = clock.today()
     found = ledger_cache.load(today) if kept else None
     if found is not None:
-        snapshot = LedgerSnapshot(found.rows, today, in_deadline_order=True, texts=found.texts)
+        snapshot = LedgerSnapshot(found.rows, today, in_deadline_order=True, texts=found.texts, counts=found.counts)
         snapshot.from_cache = True
         if found.changed:
             snapshot.update(found.changed)
@@ -80,7 +80,8 @@ def _full_load(order: tuple[str, bool] = ("deadline", False), *, kept: bool = Fa
 
 def _keep(snapshot: LedgerSnapshot, newest_event: int, newest_change: int) -> bool:
     """Write the snapshot to the ledger cache for the next start (on the store thread)."""
-    return ledger_cache.save(snapshot.rows(), snapshot.texts, newest_event, newest_change, snapshot.today)
+    return ledger_cache.save(snapshot.rows(), snapshot.texts, newest_event, newest_change, snapshot.today,
+                             snapshot.counts())
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,6 @@ class LedgerData:
         _settle()
         self.newest_event = min(self.newest_event, newest) if self.newest_event else newest
         self.newest_change = newest_change
-        self._count_statistics()
         await self.check(force=True)
 
     @property
@@ -187,7 +187,9 @@ class LedgerData:
         Possibly still being built: a read of it queued on the report thread runs after the build."""
         return self._keeper
 
-    def _count_statistics(self) -> None:
+    def count_statistics(self) -> None:
+        """Build the statistics' facts on the report thread (the desk asks once the ledger shows;
+        every whole reload asks again)."""
         keeper = self._keeper = StatisticsKeeper()
         self._background(self.gateway.report(keeper.build))
 
@@ -198,7 +200,7 @@ class LedgerData:
             await self.gateway.report(keeper.refresh, case_ids)
         except Exception:  # noqa: BLE001 - a busy or lost read: build again
             if self._keeper is keeper:
-                self._count_statistics()
+                self.count_statistics()
 
     def _background(self, work) -> None:
         async def run():
@@ -263,7 +265,7 @@ class LedgerData:
         self.sessions = sessions
         self._reload_pending = False
         self.reconnected, self._reconnect_pending = self._reconnect_pending, False
-        self._count_statistics()
+        self.count_statistics()
 
     async def urges_this_week(self, session_id: int | None) -> int:
         today = self.today

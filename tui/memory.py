@@ -17,6 +17,7 @@ import time
 
 QUIET_SECONDS = 2.0
 EVERY_SECONDS = 30.0
+tidying_now = False  # a tidy's own collection is under way
 
 
 class Tidying:
@@ -45,10 +46,15 @@ class Tidying:
 
     def tidy(self) -> float:
         """Unfreeze, collect, freeze; the seconds it took."""
+        global tidying_now  # noqa: PLW0603 - read by gc callbacks (bench/harness.py tells idle tidies apart)
         started = time.perf_counter()
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        tidying_now = True
+        try:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+        finally:
+            tidying_now = False
         self.last_tidy = time.monotonic()
         self.active = False
         return time.perf_counter() - started

@@ -156,3 +156,19 @@ def test_a_change_record_committed_late_with_a_lower_id_is_a_miss(kept):
     _change_record(newest + 50)  # the slower transaction's record, committed now
     assert _newest_change() == newest + 100
     assert ledger_cache.load(TODAY) is None
+
+
+def test_the_summary_counts_kept_are_those_of_the_rows_brought_up_to_date(kept):
+    ids, rows = kept
+    snapshot = LedgerSnapshot(rows, TODAY)
+    assert ledger_cache.save(snapshot.rows(), snapshot.texts, queries.latest_event_id(), _newest_change(), TODAY,
+                             snapshot.counts())
+    actions.sign_for(ids["unsigned"], OPERATOR, on=TODAY)  # 待签收 goes down by one
+    found = ledger_cache.load(TODAY)
+    assert found is not None and found.counts is not None
+    again = LedgerSnapshot(found.rows, TODAY, in_deadline_order=True, texts=found.texts, counts=found.counts)
+    again.update(found.changed)
+    fresh = LedgerSnapshot(queries.ledger_rows(today=TODAY), TODAY)
+    assert again.session_summary(None) == fresh.session_summary(None)
+    (unsigned,), = database.obj.execute_sql("SELECT COUNT(*) FROM \"case\" WHERE status = '待签收'").fetchall()
+    assert again.session_summary(None).awaiting_sign == unsigned
