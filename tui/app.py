@@ -109,8 +109,12 @@ class DubanApp(App):
         from tui import gateway
 
         self.tidying.frozen(gateway.freezes)  # a long read froze its leftovers: due for a tidy too
-        if self.tidying.due() and not gateway.long_reads_running() and not self.workers_running():
+        if gateway.long_reads_running():
+            return
+        if self.tidying.due() and not self.workers_running():
             self.tidying.tidy()
+        else:
+            self.tidying.settle()
 
     def workers_running(self) -> bool:
         return any(worker.is_running for worker in self.workers)

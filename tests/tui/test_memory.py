@@ -52,3 +52,20 @@ def test_a_long_reads_freeze_makes_a_tidy_due_without_a_key():
     tidying.tidy()
     tidying.frozen(1)  # the same freeze again: nothing new
     assert not tidying.due(tidying.last_tidy + memory.EVERY_SECONDS + memory.QUIET_SECONDS)
+
+
+def test_settle_keeps_the_oldest_generation_small_and_tidy_frees_what_it_froze():
+    node = _Node()
+    node.me = node
+    alive = weakref.ref(node)
+    tidying = Tidying()
+    try:
+        tidying.settle()
+        assert len(gc.get_objects(generation=2)) < 100  # frozen: out of every automatic pass
+        del node
+        gc.collect()
+        assert alive() is not None
+        tidying.tidy()
+        assert alive() is None
+    finally:
+        gc.unfreeze()
