@@ -40,8 +40,6 @@ RECONNECT_PAUSE = 2.0
 IDLE_PING_SECONDS = 30.0
 """A store thread's connection idle this long is pinged before it is used (`heal`): a server's
 idle timeout or a firewall may have cut it silently, and the user's save should not find out."""
-CONNECT_TIMEOUT = 3
-"""Seconds a reconnect attempt may take (PostgreSQL's connect_timeout)."""
 
 RELOAD_TABLES = frozenset({"session", "division", "person", "proposer", "calendar_day", "calendar_year",
                            "change_record", "duban_meta"})
@@ -228,7 +226,6 @@ class ChangeWatcher:
         from store.ledger_schema import FEED_CHANNEL
 
         params = dict(self._db.connect_params)
-        params.setdefault("connect_timeout", CONNECT_TIMEOUT)
         # A read-only desk's option (default_transaction_read_only) is kept: LISTEN is allowed.
         conn = psycopg2.connect(dbname=self._db.database, **params)
         conn.autocommit = True

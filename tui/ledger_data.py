@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import gc
 from dataclasses import dataclass
 
 from store import changes, clock, ledger_cache, queries
@@ -118,15 +117,6 @@ def _close_watcher(watcher_holder: list) -> None:
     watcher_holder.clear()
 
 
-def _settle() -> None:
-    """Move the loaded ledger out of the garbage collector's sight.
-
-    100,000 rows make every full collection cost 100–250 ms, landing on random keystrokes;
-    frozen objects are skipped (the few rows later replaced are left to the next freeze).
-    """
-    gc.freeze()
-
-
 class LedgerData:
     """The ledger as the desk knows it; refreshed by `check` and `reload`."""
 
@@ -174,7 +164,6 @@ class LedgerData:
         snapshot, newest, newest_change = await self.gateway.bulk(_full_load, order, kept=True)
         self.snapshot = snapshot
         self._kept_at = (snapshot, snapshot.version) if snapshot.from_cache else None
-        _settle()
         self.newest_event = min(self.newest_event, newest) if self.newest_event else newest
         self.newest_change = newest_change
         await self.check(force=True)
@@ -259,7 +248,6 @@ class LedgerData:
         snapshot, newest, newest_change = await self.gateway.bulk(_full_load, order)
         sessions = await self.gateway.call(queries.sessions)
         self.snapshot = snapshot
-        _settle()
         self.newest_event = newest
         self.newest_change = newest_change
         self.sessions = sessions
