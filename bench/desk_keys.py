@@ -142,10 +142,15 @@ async def measure_desk(cases: int, repeat: int, profile: Path | None) -> dict[st
             say(f"garbage collector  a full collection takes {result['gc_full_collect_ms']:.1f} ms CPU "
                 f"({result['gc_tracked_objects']} tracked objects)")
             gc_watch = GcWatch()
+            say(f"memory before measure_floor: now {rss_now_mb():.0f} MB, peak {rss_peak_mb():.0f} MB")
             await measure_floor(pilot, idle, repeat, result)
+            say(f"memory before measure_filter: now {rss_now_mb():.0f} MB, peak {rss_peak_mb():.0f} MB")
             await measure_filter(pilot, frames, idle, table, repeat, result, profiling)
+            say(f"memory before measure_open_case: now {rss_now_mb():.0f} MB, peak {rss_peak_mb():.0f} MB")
             await measure_open_case(pilot, frames, idle, table, on_ledger, repeat, result, profiling)
+            say(f"memory before measure_urge: now {rss_now_mb():.0f} MB, peak {rss_peak_mb():.0f} MB")
             await measure_urge(pilot, frames, idle, table, on_ledger, repeat, result, profiling)
+            say(f"memory before measure_screens: now {rss_now_mb():.0f} MB, peak {rss_peak_mb():.0f} MB")
             await measure_screens(pilot, frames, idle, on_ledger, repeat, result)
             gc_watch.close()
             result["gc_gen2_runs"] = gc_watch.runs

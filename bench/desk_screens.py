@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from harness import median, net, say, send_key, timed_press, wait_idle, wait_until
+from harness import median, net, rss_now_mb, rss_peak_mb, say, send_key, timed_press, wait_idle, wait_until
 
 SCREEN_TIMEOUT = 300.0  # seconds for one of these keys to go idle before it is reported as timed out
 
@@ -58,7 +58,7 @@ async def measure_screens(pilot, frames, idle, on_ledger, repeat: int, result: d
         result[f"{figure}_frame_ms"] = median(frame_runs) if frame_runs else None
         net(result, f"{figure}_ms_net", idle_runs)
         say(f"{key:>5} {name:<22} {result[f'{figure}_ms']} ms raw, {result[f'{figure}_frame_ms']} ms to "
-            f"frame, idle to idle net {result[f'{figure}_ms_net']} ms (idle {idle_runs})")
+            f"frame, idle to idle net {result[f'{figure}_ms_net']} ms (idle {idle_runs}); memory now {rss_now_mb():.0f} MB, peak {rss_peak_mb():.0f} MB")
     try:
         await measure_open_after_statistics(pilot, idle, on_ledger, result)
     except TimeoutError as exc:

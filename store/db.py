@@ -27,13 +27,13 @@ SQLITE_PRAGMAS = {
     "synchronous": 2,  # FULL: a committed follow-up survives a power cut.
     "foreign_keys": 1,
     "busy_timeout": 8000,
-    "cache_size": -32000,
+    "cache_size": -4000,  # 4 MB a connection (the file stays in the system's cache): 32 MB cost 60 MB of RSS at 100,000 cases
 }
 
 SQLITE_READ_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 8000,
-    "cache_size": -32000,
+    "cache_size": -4000,  # 4 MB a connection (the file stays in the system's cache): 32 MB cost 60 MB of RSS at 100,000 cases
     "query_only": 1,
 }
 """A ledger opened read-only: no journal mode change (that is a write), and no writes at all."""

@@ -1,7 +1,9 @@
 """The desk's whole ledger kept on disk between runs, so that a desk opened again the same day
 shows and filters every row at once instead of reading 100,000 cases afresh (about 3 s).
 
-What is kept: every `LedgerRow` (as plain tuples), in the deadline order, with the marks it was
+What is kept: every `LedgerRow` (as plain tuples), in the deadline order, and the statistics'
+facts of every case when the desk had them up to date (store/statistics_keeper.py: the desk then
+starts without counting them again, reading afresh only the cases written since), with the marks it was
 read at — the newest event id, the newest 变更记录 id, the office's date — and who the ledger
 is. It is a cache, never the record, and it is used only when all of these hold:
 
@@ -37,7 +39,7 @@ from pathlib import Path
 from store.cache_files import cache_dir, write_private
 from store.queries.ledger import LedgerRow
 
-FORMAT = 1
+FORMAT = 2
 KEEP_LEDGERS = 8
 """Cache files kept: those of the ledgers opened last."""
 MAX_CATCH_UP = 2000
@@ -56,6 +58,7 @@ class KeptLedger:
     changed: list[LedgerRow]  # rows of cases written since the cache, read afresh
     newest_event: int
     newest_change: int
+    facts: dict | None = None  # the statistics' facts by case id (store/statistics_keeper.py), if kept
 
 
 def _identity() -> str | None:
@@ -76,7 +79,10 @@ def _identity() -> str | None:
 
 _ROW_MODULES = ("store.queries.ledger", "store.queries.common", "store.rules", "store.calendar", "store.vocabulary",
                 "store.snapshot", "store.ledger_cache",
-                "store.co_units", "store.models")
+                "store.co_units", "store.models",
+                # what makes the statistics' facts kept beside the rows
+                "store.statistics_facts", "store.statistics_keeper", "store.statistics", "store.form_figures",
+                "store.figures", "store.weekly")
 
 
 def _code_mark() -> str:
@@ -126,10 +132,11 @@ def _path(identity: str) -> Path | None:
 
 
 def save(rows: list[LedgerRow], texts: dict[int, str], newest_event: int, newest_change: int, today: dt.date,
-         counts: dict | None = None) -> bool:
+         counts: dict | None = None, facts: dict | None = None) -> bool:
     """Keep `rows` and their search texts by case id (read as of `today`, every event up to
-    `newest_event` and change record up to `newest_change` taken in) for the next start; False
-    when nothing could be written."""
+    `newest_event` and change record up to `newest_change` taken in) for the next start, with
+    the statistics' `facts` when given (true of every event up to `newest_event` at least: the
+    cases written since are read afresh at the next start); False when nothing could be written."""
     try:
         identity = _identity()
         path = _path(identity) if identity else None
@@ -141,7 +148,7 @@ def save(rows: list[LedgerRow], texts: dict[int, str], newest_event: int, newest
             "cases": (len(ordered), sum(r.version for r in ordered), max((r.case_id for r in ordered), default=0)),
             "counts": counts,
         }
-        blob = pickle.dumps((header, [tuple(row) for row in ordered], [texts[row.case_id] for row in ordered]),
+        blob = pickle.dumps((header, [tuple(row) for row in ordered], [texts[row.case_id] for row in ordered], facts),
                             protocol=pickle.HIGHEST_PROTOCOL)
         write_private(path, blob)
         _prune(path.parent)
@@ -179,16 +186,16 @@ def load(today: dt.date) -> KeptLedger | None:
         if path is None or not path.is_file():
             return None
         with path.open("rb") as handle:
-            header, tuples, texts = _OnlyPlainValues(io.BufferedReader(handle, 1 << 20)).load()
+            header, tuples, texts, facts = _OnlyPlainValues(io.BufferedReader(handle, 1 << 20)).load()
     except Exception:  # noqa: BLE001 - missing, damaged, older: a miss
         return None
     try:
-        return _still_true(header, tuples, texts, identity, today)
+        return _still_true(header, tuples, texts, facts if isinstance(facts, dict) else None, identity, today)
     except Exception:  # noqa: BLE001 - whatever the cache or the server says: read the whole ledger
         return None
 
 
-def _still_true(header, tuples, texts, identity: str, today: dt.date) -> KeptLedger | None:
+def _still_true(header, tuples, texts, facts, identity: str, today: dt.date) -> KeptLedger | None:
     from store.changes import latest_change_id
     from store.queries import cases_changed_since, latest_event_id, ledger_rows
 
@@ -216,4 +223,4 @@ def _still_true(header, tuples, texts, identity: str, today: dt.date) -> KeptLed
     new = tuple.__new__
     counts = header.get("counts")
     return KeptLedger([new(LedgerRow, row) for row in tuples], texts, counts if isinstance(counts, dict) else None,
-                      changed, newest_event, newest_change)
+                      changed, newest_event, newest_change, facts)

@@ -126,17 +126,27 @@ def cases(where, dates: Dates):
         yield make(values)
 
 
-def events(where, dates: Dates) -> dict[int, list[_EventView]]:
+_NO_DATA: dict = {}  # the data of an event whose data the figures never read (one shared, read-only)
+
+
+def events(where, dates: Dates):
+    """(case id, [its standing events as the figures read them]) in case id order, streamed: the
+    keeper takes each case's events as it meets the case, so never holds the whole ledger's."""
     undone = Event.select(Event.undoes).where(Event.undoes.is_null(False))
     query = (Event.select(Event.case, Event.kind, Event.on_date, Event.data, Event.method, Event.stage)
              .where((Event.kind << list(EVENT_KINDS)) & ~(Event.id << undone)))
     if where is not None:
         query = query.join(Case, on=(Event.case == Case.id)).where(where)
-    by_case: dict[int, list] = {}
-    for case_id, kind, on_date, data, method, stage in Case._meta.database.execute(query.order_by(Event.id)):
-        data = _slim(decoded(data, {})) if kind in _DECODED else {}
-        by_case.setdefault(case_id, []).append(_EventView(case_id, kind, dates(on_date), data, method, stage))
-    return by_case
+    current, views = None, []
+    for case_id, kind, on_date, data, method, stage in Case._meta.database.execute(query.order_by(Event.case, Event.id)):
+        if case_id != current:
+            if views:
+                yield current, views
+            current, views = case_id, []
+        data = _slim(decoded(data, {})) if kind in _DECODED else _NO_DATA
+        views.append(_EventView(case_id, kind, dates(on_date), data, method, stage))
+    if views:
+        yield current, views
 
 
 FOLLOW_UP_KINDS = ("查办", "询办", "催办")

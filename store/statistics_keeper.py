@@ -13,7 +13,8 @@ old contribution out and puts their new one in; `statistics(session_id, today)` 
 The keeper keeps the facts of the year's summary too (`summary(session_id, today)`, read by
 `store.summary_figures`): people by id, looked up when read, so a rename needs no rebuild.
 Rules and calendar are read at `build`: a change of either moves every deadline (co-units'
-opinion dates among them), so build again.
+opinion dates among them), so build again. `facts()` and `adopt(facts, changed)` carry the facts
+to the next start (the desk keeps them in the ledger cache with its rows).
 The keeper is safe to share between threads (one lock); a `refresh` asked for while a `build`
 is reading is applied again once the build is in.
 """
@@ -174,6 +175,7 @@ class StatisticsKeeper:
         self._building = False
         self._asked: set[int] = set()
         self.generation = 0  # rises with every build and refresh
+        self.adopted = False  # the facts came from an earlier run (`adopt`), not a `build`
 
     def build(self, session_id: int | None = None) -> StatisticsKeeper:
         """Read every case's facts (or one session's: a keeper for that session only) afresh."""
@@ -191,15 +193,42 @@ class StatisticsKeeper:
         with self._lock:
             self._facts, self._tallies, self._rules, self._calendar = facts, tallies, rules, calendar
             self.generation += 1
+            self.adopted = False
             asked, self._asked = self._asked, set()
         if asked:
             self.refresh(asked)
         return self
 
+    def adopt(self, facts: dict, changed=()) -> StatisticsKeeper:
+        """Take every case's facts as kept from an earlier run (store/ledger_cache.py: true of the
+        ledger as it was then), then read afresh the cases written since (`changed`). Facts that
+        cannot be added up (a damaged file) mean a whole `build`."""
+        from store.queries import _all_rules, load_calendar
+
+        try:
+            rules, calendar = _all_rules(), load_calendar()
+            tallies = _tallies_of(sorted(facts.items()))
+        except Exception:  # noqa: BLE001 - not facts this code can count: read them all
+            return self.build()
+        with self._lock:
+            self._facts, self._tallies, self._rules, self._calendar = dict(facts), tallies, rules, calendar
+            self.generation += 1
+            self.adopted = True
+        self.refresh(changed)
+        return self
+
+    def facts(self) -> dict[int, tuple] | None:
+        """A copy of every case's facts (to keep for the next start); None while being built or never built."""
+        with self._lock:
+            if self._building or self._calendar is None:
+                return None
+            return dict(self._facts)
+
     def _read(self, where, rules, calendar, into: dict | None = None):
         dates, dues = Dates(), Dues(calendar)
-        events = read_events(where, dates)
         follow, weeks = follow_ups(where)
+        events = read_events(where, dates)  # in case order, as the cases are read: merged below
+        pending = next(events, None)
         facts: dict[int, tuple] = {}
         shared: dict = {}  # one copy of each distinct value: facts repeat their parts across cases
         share, known = shared.setdefault, shared.get
@@ -212,7 +241,11 @@ class StatisticsKeeper:
 
         for case in read_cases(where, dates):
             case_rules = rules.get(case.session_id, DEFAULT_RULES)
-            standing = events.pop(case.id, ())  # let go of what is read: less memory at the peak
+            while pending is not None and pending[0] < case.id:  # events of a case not read (cannot be: a foreign key)
+                pending = next(events, None)
+            standing = ()
+            if pending is not None and pending[0] == case.id:
+                standing, pending = pending[1], next(events, None)
             session_id, keys, dated, ordered = case_fact(case, standing, case_rules, calendar, dues)
             contacts = sum(1 for e in standing if e.kind == "沟通")
             counted, summary_dated = summary_fact(case, follow.pop(case.id, ()), weeks.pop(case.id, ()), contacts,
@@ -222,14 +255,7 @@ class StatisticsKeeper:
             facts[case.id] = (session_id, share(keys, keys), once(dated), share(ordered, ordered), once(counted))
         if into is not None:
             return facts, None
-        by_session: dict[int, list] = {}
-        for item in facts.items():
-            by_session.setdefault(item[1][0], []).append(item)
-        tallies: dict[int | None, _Tally] = {}
-        for session_id, items in by_session.items():
-            tallies[session_id] = _Tally().fill(items)
-        tallies[None] = _Tally.merged(list(tallies.values()))
-        return facts, tallies
+        return facts, _tallies_of(facts.items())
 
     def refresh(self, case_ids) -> None:
         """Read again the facts of these cases (a write touched them); others stay as they are."""
@@ -307,6 +333,18 @@ class StatisticsKeeper:
                     if fact_name == name and keyed[key][1] is None:
                         keyed[key][1] = case_id
         tally.stale.clear()
+
+
+def _tallies_of(items) -> dict[int | None, _Tally]:
+    """The tally of each session and of all from (case id, fact) pairs in id order."""
+    by_session: dict[int, list] = {}
+    for item in items:
+        by_session.setdefault(item[1][0], []).append(item)
+    tallies: dict[int | None, _Tally] = {}
+    for session_id, session_items in by_session.items():
+        tallies[session_id] = _Tally().fill(session_items)
+    tallies[None] = _Tally.merged(list(tallies.values()))
+    return tallies
 
 
 def _figures(session, tally: _Tally, today: dt.date) -> SessionStatistics:

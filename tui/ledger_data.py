@@ -69,6 +69,8 @@ def _full_load(order: tuple[str, bool] = ("deadline", False), *, kept: bool = Fa
     if found is not None:
         snapshot = LedgerSnapshot(found.rows, today, in_deadline_order=True, texts=found.texts, counts=found.counts)
         snapshot.from_cache = True
+        if found.facts is not None:  # the statistics' facts kept with the rows: the desk adopts them
+            snapshot.kept_facts = (found.facts, [row.case_id for row in found.changed])
         if found.changed:
             snapshot.update(found.changed)
         return snapshot.prepare(*order), found.newest_event, found.newest_change
@@ -77,10 +79,13 @@ def _full_load(order: tuple[str, bool] = ("deadline", False), *, kept: bool = Fa
     return LedgerSnapshot(queries.ledger_rows(today=today), today).prepare(*order), newest, newest_change
 
 
-def _keep(snapshot: LedgerSnapshot, newest_event: int, newest_change: int) -> bool:
-    """Write the snapshot to the ledger cache for the next start (on the store thread)."""
+def _keep(snapshot: LedgerSnapshot, newest_event: int, newest_change: int,
+          keeper: StatisticsKeeper | None = None) -> bool:
+    """Write the snapshot to the ledger cache for the next start (on the bulk thread), with the
+    statistics' facts of `keeper` (one with nothing left to catch up) when it has them."""
+    facts = keeper.facts() if keeper is not None else None
     return ledger_cache.save(snapshot.rows(), snapshot.texts, newest_event, newest_change, snapshot.today,
-                             snapshot.counts())
+                             snapshot.counts(), facts)
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,9 @@ class LedgerData:
         self._keeper: StatisticsKeeper | None = None  # the statistics' facts, built or being built
         self._tasks: set[asyncio.Task] = set()  # keeper builds and refreshes under way
         self._kept_at: tuple | None = None  # (snapshot, its version) as read from the ledger cache
+        self._kept_facts: tuple | None = None  # (facts, cases written since) read with it, until adopted
+        self._facts_kept = False  # the ledger cache read held the statistics' facts too
+        self._starting = False  # loading at start, the statistics not yet asked for
 
     @property
     def today(self) -> dt.date:
@@ -161,12 +169,19 @@ class LedgerData:
     async def load_all(self) -> None:
         """Every row: from the ledger cache when it is still true, else read whole."""
         order = self.snapshot.order if self.snapshot is not None else ("deadline", False)
-        snapshot, newest, newest_change = await self.gateway.bulk(_full_load, order, kept=True)
-        self.snapshot = snapshot
-        self._kept_at = (snapshot, snapshot.version) if snapshot.from_cache else None
-        self.newest_event = min(self.newest_event, newest) if self.newest_event else newest
-        self.newest_change = newest_change
-        await self.check(force=True)
+        self._starting = True  # until the statistics are asked for (`count_statistics`)
+        try:
+            snapshot, newest, newest_change = await self.gateway.bulk(_full_load, order, kept=True)
+            self.snapshot = snapshot
+            self._kept_at = (snapshot, snapshot.version) if snapshot.from_cache else None
+            self._kept_facts = snapshot.kept_facts
+            self._facts_kept = self._kept_facts is not None
+            self.newest_event = min(self.newest_event, newest) if self.newest_event else newest
+            self.newest_change = newest_change
+            await self.check(force=True)
+        except BaseException:
+            self._starting = False  # nobody will ask: a statistics screen counts for itself
+            raise
 
     @property
     def statistics_keeper(self) -> StatisticsKeeper | None:
@@ -176,11 +191,26 @@ class LedgerData:
         Possibly still being built: a read of it queued on the report thread runs after the build."""
         return self._keeper
 
+    async def statistics_keeper_soon(self) -> StatisticsKeeper | None:
+        """The statistics keeper; while the desk is still starting (it asks for the keeper once the
+        ledger shows), wait for it rather than count everything apart."""
+        for _ in range(600):  # at most 30 s: the start is stuck, count apart
+            if self._keeper is not None or not self._starting:
+                break
+            await asyncio.sleep(0.05)
+        return self._keeper
+
     def count_statistics(self) -> None:
         """Build the statistics' facts on the report thread (the desk asks once the ledger shows;
-        every whole reload asks again)."""
+        every whole reload asks again) — or adopt those kept with the rows in the ledger cache and
+        read afresh the cases written since."""
         keeper = self._keeper = StatisticsKeeper()
-        self._background(self.gateway.report(keeper.build))
+        self._starting = False
+        kept, self._kept_facts = self._kept_facts, None
+        if kept is not None:
+            self._background(self.gateway.report(keeper.adopt, *kept))
+        else:
+            self._background(self.gateway.report(keeper.build))
 
     async def _refresh_statistics(self, keeper: StatisticsKeeper, case_ids: list[int]) -> None:
         """Those cases' facts afresh; a refresh that failed counts everything again (the keeper
@@ -270,9 +300,10 @@ class LedgerData:
         snapshot = self.snapshot
         if snapshot is None or self._reload_pending or self._busy.locked():
             return
-        if self._kept_at == (snapshot, snapshot.version):
+        keeper = self._keeper if not self._tasks else None  # its facts only when nothing is left to catch up
+        if self._kept_at == (snapshot, snapshot.version) and (self._facts_kept or keeper is None):
             return  # as the cache already holds it
         try:
-            await self.gateway.bulk(_keep, snapshot, self.newest_event, self.newest_change)
+            await self.gateway.bulk(_keep, snapshot, self.newest_event, self.newest_change, keeper)
         except Exception:  # noqa: BLE001 - a cache: the next start reads the whole ledger
             pass

@@ -29,24 +29,26 @@ def format_number(number: str) -> str:
 
 # ------------------------------------------------------------------ calendar and rules
 
-_calendar_cache: tuple[object, WorkCalendar] | None = None
-
-
 def load_calendar() -> WorkCalendar:
-    """The working-day calendar with the office's overrides (cached until they change)."""
-    global _calendar_cache
+    """The working-day calendar with the office's overrides (cached until they change).
+
+    The cache is kept on the open database object itself: a global keyed by `id()` could hand
+    one ledger's calendar to the next ledger opened (a closed object's id is reused).
+    """
+    database = Case._meta.database.obj
     working = fn.SUM(CalendarDay.is_working.cast("integer"))
     # The newest 日历 change too: one day switched each way leaves the count and sum unchanged.
     changed = ChangeRecord.select(fn.MAX(ChangeRecord.id)).where(ChangeRecord.area == "日历")
     key = (
-        id(Case._meta.database.obj),
         CalendarDay.select(fn.COUNT(CalendarDay.id), fn.MAX(CalendarDay.id), working, changed).tuples().first(),
         tuple(year for (year,) in CalendarYear.select(CalendarYear.year).tuples()),
     )
-    if _calendar_cache is None or _calendar_cache[0] != key:
+    cached = getattr(database, "_duban_calendar", None)
+    if cached is None or cached[0] != key:
         overrides = {day: flag for day, flag in CalendarDay.select(CalendarDay.day, CalendarDay.is_working).tuples()}
-        _calendar_cache = (key, WorkCalendar(overrides, key[2]))
-    return _calendar_cache[1]
+        cached = (key, WorkCalendar(overrides, key[1]))
+        database._duban_calendar = cached
+    return cached[1]
 
 
 def rules_for(session_id: int | None) -> RuleSet:

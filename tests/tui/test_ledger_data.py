@@ -183,3 +183,58 @@ async def test_an_empty_ledger_is_kept_too_and_its_first_case_reads_it_again(led
             third.gateway.close()
     finally:
         clock.fix_today(None)
+
+
+async def _counted(data: LedgerData) -> None:
+    """The statistics' facts counted (or adopted) and nothing left to catch up."""
+    data.count_statistics()
+    for _ in range(200):
+        if not data._tasks:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the statistics' facts were not counted in time")
+
+
+def _sql(text: str) -> int:
+    return database.obj.execute_sql(text).fetchone()[0]
+
+
+@BOTH
+async def test_a_desk_opened_again_takes_its_kept_statistics_and_counts_what_was_written_meanwhile(desk):
+    from store.statistics_keeper import StatisticsKeeper
+
+    _target, ids = desk
+    data = await _desk()
+    await _counted(data)
+    assert not data.statistics_keeper.adopted  # the first start of the day counts every case
+    await data.close()  # rows and facts kept
+    data.gateway.close()
+    await _elsewhere(actions.sign_for, ids["unsigned"], "另一工作站", on=data.today)  # written while closed
+    again = await _desk()
+    try:
+        assert again.snapshot.from_cache
+        await _counted(again)
+        keeper = again.statistics_keeper
+        assert keeper.adopted
+        stats = await again.gateway.report(keeper.statistics, None, again.today)
+        assert stats.received == _sql('SELECT COUNT(*) FROM "case"') == 3
+        assert stats.signed == _sql('SELECT COUNT(*) FROM "case" WHERE signed_on IS NOT NULL') == 3
+        fresh = await again.gateway.report(lambda: StatisticsKeeper().build().statistics(None, again.today))
+        assert stats == fresh
+    finally:
+        again.gateway.close()
+
+
+async def test_a_desk_quit_while_counting_keeps_its_rows_but_not_half_counted_facts(desk):
+    data = await _desk()
+    data.count_statistics()  # still counting as the desk quits
+    assert data._tasks
+    await data.close()
+    data.gateway.close()
+    again = await _desk()
+    try:
+        assert again.snapshot.from_cache
+        await _counted(again)
+        assert not again.statistics_keeper.adopted  # counted afresh
+    finally:
+        again.gateway.close()

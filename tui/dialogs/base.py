@@ -16,7 +16,9 @@ from typing import Any, ClassVar
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen
+from textual.visual import RichVisual
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -32,6 +34,30 @@ ENTER_SAVES = "单行框中 enter 亦可"
 def save_hint(verb: str = "保存", *, extra: str = "", cancel: str = "esc 取消，不保存", enter: str = ENTER_SAVES) -> str:
     """The save keys in the same words in every dialog: `ctrl+s 保存（单行框中 enter 亦可）　esc 取消，不保存`."""
     return f"ctrl+s {verb}（{enter}）{extra}　{cancel}"
+
+
+class _KeptBackground(RichVisual):
+    """The screen under a dialog, tinted (Textual's `BackgroundScreen`), drawn again only when it changed.
+
+    Textual tints the whole screen beneath a translucent dialog each time the dialog is drawn —
+    three times as it opens. Here the tinted lines are kept with what they were drawn from (the
+    lines of the screen beneath, the size, the tint and the base style); the same inputs give
+    the kept lines, any change draws them afresh through Textual's own path.
+    """
+
+    def __init__(self, widget: Widget, background: BackgroundScreen, kept: list) -> None:
+        super().__init__(widget, background)
+        self._kept = kept
+
+    def render_strips(self, width, height, style, options):
+        background = self._renderable
+        key = (background.screen, background.screen._compositor.render_strips(), background.color, width, height,
+               style.rich_style, self._widget.link_style if self._widget.auto_links else None)
+        if self._kept and self._kept[0] == key:
+            return self._kept[1]
+        strips = super().render_strips(width, height, style, options)
+        self._kept[:] = [key, strips]
+        return strips
 
 
 class ActionDialog(ModalScreen[Any]):
@@ -55,6 +81,14 @@ class ActionDialog(ModalScreen[Any]):
         self.case_text = case_text
         self.submit = submit
         self._saving = False
+        self._background: list = []
+        """The tinted screen beneath, with what it was drawn from (see `_KeptBackground`)."""
+
+    def render(self):
+        rendered = super().render()
+        if isinstance(rendered, BackgroundScreen):
+            return _KeptBackground(self, rendered, self._background)
+        return rendered
 
     def frame(self, *children: Widget) -> Vertical:
         """The dialog box: the title and the case held at the top, the error and the save keys

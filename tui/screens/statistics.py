@@ -228,8 +228,8 @@ class StatisticsScreen(Screen):
     async def load(self) -> None:
         self.sub_title = f"统计　{self.session_label}"
         try:
-            view = await self.app.gateway.report(read_statistics, self._session_id(), self.app.ledger.today,
-                                                 getattr(self.app.ledger, "statistics_keeper", None))
+            keeper = await self.app.ledger.statistics_keeper_soon()  # the desk's, not one of its own
+            view = await self.app.gateway.report(read_statistics, self._session_id(), self.app.ledger.today, keeper)
         except LedgerError as exc:
             self.app.say(exc.message, error=True, title="无法统计")
             return
