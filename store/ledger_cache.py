@@ -82,7 +82,7 @@ _ROW_MODULES = ("store.queries.ledger", "store.queries.common", "store.rules", "
                 "store.co_units", "store.models",
                 # what makes the statistics' facts kept beside the rows
                 "store.statistics_facts", "store.statistics_keeper", "store.statistics", "store.form_figures",
-                "store.figures", "store.weekly")
+                "store.figures", "store.weekly_marks")
 
 
 def _code_mark() -> str:

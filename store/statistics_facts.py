@@ -28,7 +28,7 @@ from store.statistics import (
     answer_due,
     history_of,
 )
-from store.weekly import REVIEW_KEY
+from store.weekly_marks import REVIEW_KEY
 
 EVENT_KINDS = ("评价", "答复", "更正", "沟通", *FORM_EVENT_KINDS)
 _AFTER_READ = ("evaluation", "evaluated_on", "rehandle_replied_on", "form_due", "form_returned_on")

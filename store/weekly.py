@@ -16,19 +16,18 @@ after a restart. Each case checked is a 查办 event naming the week (`actions.m
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import threading
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
-from peewee import IntegrityError, SqliteDatabase, fn
+from peewee import IntegrityError
 
 from store import clock
 from store.actions.common import retrying
 from store.co_units import missing_units
 from store.db import read_only_reason
 from store.errors import LedgerError
-from store.models import Case, Event, WeeklyReview
+from store.models import Case, WeeklyReview
 from store.queries.board import _CHUNK, _case_rows, _stale_scope
 from store.queries import (
     DEFAULT_RULES,
@@ -40,10 +39,20 @@ from store.queries import (
 from store.rules import is_stale, milestone_countdown, milestones
 from store.statistics import replied_without_contact
 from store.vocabulary import milestone_label
+from store.weekly_marks import (  # noqa: F401 - importable from here as before
+    REVIEW_KEY,
+    _existing,
+    _file_identity,
+    _listed_cases,
+    _lists_memo,
+    _marks_memo,
+    _week_marks,
+    case_checked,
+    checked_cases,
+)
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
 SOON_DAYS = 7
-REVIEW_KEY = "weekly_review"
 """The key in a 查办 event's `data` naming the week it checked the case for."""
 
 # Milestones that are reasons in their own words, whatever the date (待评价) or once near.
@@ -250,9 +259,15 @@ class Review:
     def total(self) -> int:
         return len(self.case_ids)
 
-    @property
+    @cached_property
     def done(self) -> int:
+        """How many of the list are checked (counted once: a review is never changed, only replaced)."""
         return sum(case_id in self.checked for case_id in self.case_ids)
+
+    @cached_property
+    def listed(self) -> frozenset[int]:
+        """The list's case ids as a set (whether a changed case is on the list)."""
+        return frozenset(self.case_ids)
 
     @property
     def progress(self) -> str:
@@ -269,76 +284,6 @@ class Review:
         return None
 
 
-_marks_lock = threading.Lock()
-_marks_memo: dict[tuple[str, str], tuple[int, tuple | None, dict[int, int]]] = {}
-"""SQLite ledgers: (ledger file, week) -> (the highest event id read, that event's (at, case, kind),
-the week's check events read so far: event id -> case id). Events are only ever appended, and a
-SQLite ledger numbers each new one above every committed one, so later reads need only the
-events above that id (checked again by its row, so a ledger file replaced is read afresh)."""
-
-
-def _week_marks(week: str, after: int | None = None) -> dict[int, int]:
-    """Check events naming `week` (standing or not), event id -> case id; only those above `after` if given."""
-    kind = Event.kind if after is None else Event.kind.concat("")  # after: read by id, not by the kind index
-    query = Event.select(Event.id, Event.case, Event.data).where(
-        (kind == "查办") & Event.data.contains(f'"{REVIEW_KEY}": "{week}"'))
-    if after is not None:
-        query = query.where(Event.id > after)
-    return {event.id: event.case_id for event in query if (event.data or {}).get(REVIEW_KEY) == week}
-
-
-def case_checked(case_id: int, week: str) -> bool:
-    """Whether one case's check for `week` still stands: that case's events alone (by its index),
-    so marking a case checked never reads the whole week's marks inside its write."""
-    events = Event.select(Event.id, Event.data).where(
-        (Event.case == case_id) & (Event.kind == "查办") & Event.data.contains(f'"{REVIEW_KEY}": "{week}"'))
-    marks = {event.id for event in events if (event.data or {}).get(REVIEW_KEY) == week}
-    if not marks:
-        return False
-    undone = {undoes for (undoes,) in Event.select(Event.undoes).where(
-        (Event.case == case_id) & Event.undoes.in_(list(marks))).tuples()}
-    return bool(marks - undone)
-
-
-def _file_identity(path: str) -> tuple:
-    """The ledger file as the memo tells it apart: its path, device and inode (another ledger put
-    at the same path — a restored backup, a test's new file — is another ledger)."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return (path,)
-    return (path, info.st_dev, info.st_ino)
-
-
-def checked_cases(week: str) -> set[int]:
-    """Cases checked for `week`: weekly-review 查办 events that still stand.
-
-    On SQLite, outside a write, the week's check events are remembered and only newer events are
-    read again (a few milliseconds instead of a second over a million events)."""
-    db = Event._meta.database
-    undone = {undoes for (undoes,) in Event.select(Event.undoes).where(Event.undoes.is_null(False)).tuples()}
-    if not isinstance(db.obj, SqliteDatabase) or db.in_transaction():
-        marks = _week_marks(week)
-    else:
-        with _marks_lock:
-            key = (_file_identity(str(db.obj.database)), week)
-            last = Event.select(fn.MAX(Event.id)).scalar() or 0
-            stamp = Event.select(Event.at, Event.case, Event.kind).where(Event.id == last).tuples().first()
-            known = _marks_memo.get(key)
-            if known is not None:
-                before, before_stamp, marks = known
-                check = Event.select(Event.at, Event.case, Event.kind).where(Event.id == before).tuples().first()
-                known = None if check != before_stamp or before > last else known
-            if known is None:
-                marks = _week_marks(week)
-            else:
-                marks = {**marks, **_week_marks(week, after=before)}
-            if key not in _marks_memo and len(_marks_memo) >= 16:  # other weeks and ledgers: let them go
-                _marks_memo.clear()
-            _marks_memo[key] = (last, stamp, marks)
-    return {case_id for event_id, case_id in marks.items() if event_id not in undone}
-
-
 def review_progress(week: str) -> tuple[set[int], int]:
     """(the checked case ids of the week's list, how many the list holds); (set(), 0) before it starts."""
     week = parse_week(week)
@@ -347,25 +292,6 @@ def review_progress(week: str) -> tuple[set[int], int]:
         return set(), 0
     ids = [int(case_id) for case_id in row.case_ids or []]
     return checked_cases(week) & set(ids), len(ids)
-
-
-def _existing(ids: list[int]) -> tuple[int, ...]:
-    """`ids` (in their order) that name a case of the ledger: counted first (plain parameters:
-    Peewee's own building of an IN of 17,000 values costs more than the query), read only when
-    some are missing."""
-    db = Case._meta.database
-    table = f"{db.quote[0]}{Case._meta.table_name}{db.quote[1]}"
-    distinct = list(dict.fromkeys(ids))
-
-    def each(sql: str):
-        for start in range(0, len(distinct), _CHUNK):
-            part = distinct[start:start + _CHUNK]
-            yield from db.execute_sql(sql.format(table=table, marks=", ".join([db.param] * len(part))), part)
-
-    if sum(count for (count,) in each("SELECT COUNT(*) FROM {table} WHERE id IN ({marks})")) == len(distinct):
-        return tuple(ids)
-    found = {case_id for (case_id,) in each("SELECT id FROM {table} WHERE id IN ({marks})")}
-    return tuple(case_id for case_id in ids if case_id in found)
 
 
 def review_item(case_id: int, today: dt.date | None = None) -> ChecklistItem | None:
@@ -382,6 +308,12 @@ def open_review(week: str, operator: str, *, today: dt.date | None = None, items
     started review then costs a few queries however long its list; `review_item` reads one)."""
     week = parse_week(week)
     today = today or clock.today()
+    if not items:  # a review already started: its stamp, and its list as read before (`_listed_cases`)
+        stamp = WeeklyReview.select(WeeklyReview.id, WeeklyReview.started_at, WeeklyReview.operator).where(
+            WeeklyReview.week == week).tuples().first()
+        if stamp is not None:
+            case_ids = _listed_cases(week, stamp)
+            return Review(week, stamp[2], stamp[1], (), frozenset(checked_cases(week)), case_ids)
     row = WeeklyReview.get_or_none(WeeklyReview.week == week)
     listed = None
     if row is None:

@@ -171,3 +171,42 @@ def test_checked_cases_sees_every_new_mark_and_undo(synthetic):
     actions.undo(mark.id, OPERATOR)
     assert weekly.checked_cases(week) == expected - {ids[2]}
     assert weekly.checked_cases("2020-W01") == set()
+
+
+def test_a_review_opened_again_keeps_its_list_and_a_ledger_put_in_its_place_has_its_own(tmp_path):
+    """A started review's list is read once per ledger file (SQLite) and stands while its row does:
+    the same list again, and another ledger copied over the same file (same inode, same week)
+    gives that ledger's list, not the one remembered."""
+    import json
+    import shutil
+    import sqlite3
+
+    from store.db import close_database, open_database
+
+    first, second = tmp_path / "ledger.db", tmp_path / "other.db"
+    open_database(first)
+    clock.fix_today(LIVE_TODAY)
+    try:
+        fixtures.seed("live", today=LIVE_TODAY)
+        week = weekly.week_of(LIVE_TODAY)
+        started = weekly.open_review(week, OPERATOR, today=LIVE_TODAY, items=False)
+        (stored,) = run_sql("SELECT case_ids FROM weekly_review WHERE week = ?", [week]).fetchone()
+        assert started.case_ids == tuple(json.loads(stored)) and len(started.case_ids) > 3
+        again = weekly.open_review(week, OPERATOR, today=LIVE_TODAY, items=False)
+        assert again.case_ids == started.case_ids and again.started_at == started.started_at
+        close_database()
+        shutil.copyfile(first, second)
+        with sqlite3.connect(second) as raw:  # the other ledger: its own review of the week, another list
+            raw.execute("UPDATE weekly_review SET case_ids = ?, started_at = ?, operator = ? WHERE week = ?",
+                        [json.dumps(list(reversed(started.case_ids[1:]))), "2026-11-23 01:02:03.000004", "另一位", week])
+        raw.close()
+        inode = first.stat().st_ino
+        shutil.copyfile(second, first)  # over the same file: the same path and inode
+        assert first.stat().st_ino == inode
+        open_database(first)
+        other = weekly.open_review(week, OPERATOR, today=LIVE_TODAY, items=False)
+        assert other.case_ids == tuple(reversed(started.case_ids[1:])) and other.operator == "另一位"
+        assert other.total == len(started.case_ids) - 1
+    finally:
+        clock.fix_today(None)
+        close_database()

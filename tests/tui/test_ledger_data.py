@@ -238,3 +238,20 @@ async def test_a_desk_quit_while_counting_keeps_its_rows_but_not_half_counted_fa
         assert not again.statistics_keeper.adopted  # counted afresh
     finally:
         again.gateway.close()
+
+
+async def test_the_weeks_review_marks_are_read_ahead_for_the_first_w(desk):
+    from store import weekly
+
+    weekly._marks_memo.clear()
+    data = await _desk()
+    try:
+        data.read_ahead()
+        for _ in range(100):
+            if not data._reads:
+                break
+            await asyncio.sleep(0.05)
+        week = weekly.week_of(data.today)
+        assert [key for key in weekly._marks_memo if key[1] == week]  # remembered: the first `w` reads only newer events
+    finally:
+        data.gateway.close()

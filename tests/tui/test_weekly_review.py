@@ -65,3 +65,51 @@ async def test_r_saves_the_weekly_report(desk, tmp_path, monkeypatch):
         await pilot.press("r")
         await wait_for(pilot, lambda: (tmp_path / "reports" / f"督办周报-{WEEK}.xlsx").exists())
         assert (tmp_path / "reports" / f"督办周报-{WEEK}.md").read_text(encoding="utf-8").startswith("# 督办周报")
+
+
+def standing_checks() -> set[int]:
+    """The week's checks not undone, counted in plain SQL."""
+    from store.models import Event
+
+    rows = Event._meta.database.execute_sql(
+        "SELECT e.case_id, e.data FROM event e WHERE e.kind = '查办' AND NOT EXISTS "
+        "(SELECT 1 FROM event u WHERE u.undoes_id = e.id)").fetchall()
+    return {case_id for case_id, data in rows if f'"weekly_review": "{WEEK}"' in str(data)}
+
+
+async def test_changes_from_elsewhere_show_and_the_desks_own_check_reads_the_list_once(desk, monkeypatch):
+    """Another workstation's check and undo move the progress, a change to the current case shows
+    on its card; the desk's own `space` reads the week's list no second time."""
+    import store.weekly as weekly
+    from store import actions
+
+    path, ids = desk
+    opened = []
+    original = weekly.open_review
+    monkeypatch.setattr(weekly, "open_review", lambda *a, **k: opened.append(a) or original(*a, **k))
+    async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+        screen = await open_review(pilot)
+        review = screen.review
+        assert len(opened) == 1 and screen.current_case_id == ids["overdue"]
+        other = review.case_ids[2]
+        marked = actions.mark_reviewed(other, "李四", week=WEEK)  # another workstation checks the third
+        await pilot.app.check_for_changes()
+        await wait_for(pilot, lambda: screen.progress_text == "1/3 已检查")
+        assert standing_checks() == {other} and screen.index == 0
+        version = screen.card.version
+        actions.log_follow_up(ids["overdue"], "李四", kind="备注", note="处室称下周答复")
+        await pilot.app.check_for_changes()
+        await wait_for(pilot, lambda: screen.card.version > version)
+        assert "处室称下周答复" in str(screen.query_one("#weekly-events").render())
+        assert screen.current_item.case_id == ids["overdue"] and "答复已逾期" in screen.current_item.reasons[0]
+        await pilot.press("space")  # the desk's own check: the next unchecked, shown as read with the check
+        await wait_for(pilot, lambda: screen.progress_text == "2/3 已检查" and screen.index == 1
+                       and screen.card is not None and screen.card.id == review.case_ids[1])
+        await pilot.pause(0.3)
+        assert standing_checks() == {other, ids["overdue"]} and len(opened) == 1
+        actions.undo(marked.event_id, "李四", reason="检查有误")
+        await pilot.app.check_for_changes()
+        await wait_for(pilot, lambda: screen.progress_text == "1/3 已检查")
+        assert standing_checks() == {ids["overdue"]} and screen.index == 1 and len(opened) == 1
+        title = str(screen.query_one("#weekly-title").render())
+        assert "1/3 已检查" in title

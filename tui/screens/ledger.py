@@ -139,6 +139,7 @@ class LedgerScreen(ActingMixin, Screen):
             await self.refresh_urges()
         checked = asyncio.ensure_future(self.app.check_integrity())
         data.count_statistics()  # queued on the report thread behind the check
+        data.read_ahead()
         _preload_screens()
         await checked
 

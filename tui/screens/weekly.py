@@ -5,7 +5,9 @@ naming the week) and moves to the next unchecked one, `f`/`u`/`z` act on it as a
 `enter` opens the whole case, `r` saves the weekly report (Markdown, XLSX and Word). The list is
 fixed when the week's review starts, so after a restart it is the same list, resumed at the
 first case not yet checked. The list is read as its case ids only (17,000 at 100,000 cases);
-each case's reasons are read when it is the current one.
+each case's reasons are read when it is the current one. Opening reads the review and its current
+case in one store call, a check reads the next case with it, and a change to some cases reads
+again only what is checked (and the current case if it is one of them).
 """
 
 from __future__ import annotations
@@ -38,6 +40,40 @@ def _item_card_names(case_id: int, today):
     item = weekly.review_item(case_id, today)
     card, names = card_and_names(case_id, today)
     return item, card, names
+
+
+def _read_case(case_id: int | None, today) -> tuple:
+    """(item, card, names, refusal): `_item_card_names`, a LedgerError's sentence kept as the refusal."""
+    if case_id is None:
+        return None, None, Names(), None
+    try:
+        return (*_item_card_names(case_id, today), None)
+    except LedgerError as exc:
+        return None, None, Names(), exc.message
+
+
+def _review_and_case(week: str, operator: str, today, index: int, resume: bool) -> tuple:
+    """The week's review, the index to show (`resume`: the first unchecked) and that case read
+    (`_read_case`), in one store call: (review, index, item, card, names, refusal)."""
+    review = weekly.open_review(week, operator, today=today, items=False)
+    if resume:
+        first = review.first_unchecked()
+        index = first if first is not None else 0
+    index = min(index, max(review.total - 1, 0))
+    return (review, index, *_read_case(review.case_ids[index] if review.case_ids else None, today))
+
+
+def _checks_and_case(week: str, case_id: int | None, today) -> tuple:
+    """After cases of the list changed: the week's checked cases again and, when given, one case
+    read again (`_read_case`): (checked, item, card, names, refusal)."""
+    return (frozenset(weekly.checked_cases(week)), *_read_case(case_id, today))
+
+
+def _mark_and_read(case_id: int, operator: str, week: str, shown: int, today) -> tuple:
+    """Mark `case_id` checked for `week`, then read the case shown next (`shown`, that one or the
+    next unchecked) as it stands after the check: (result, (item, card, names, refusal))."""
+    result = actions.mark_reviewed(case_id, operator, week=week)
+    return result, _read_case(shown, today)
 
 
 def _report_and_save(week: str, today, folder):
@@ -90,31 +126,64 @@ class WeeklyReviewScreen(ActingMixin, Screen):
 
     @work(exclusive=True, group="weekly")
     async def load(self, resume: bool = False) -> None:
-        """Read the week's review (starting it on first open); `resume`: go to the first unchecked."""
+        """Read the week's review (starting it on first open) and its current case, in one store
+        call; `resume` (and whenever no review was read yet): go to the first unchecked."""
+        index, resume = self.index, resume or self.review is None
         try:
-            review = await self.app.gateway.call(weekly.open_review, self.week, self.app.operator,
-                                                 today=self.app.ledger.today, items=False)
+            review, shown, *case = await self.app.gateway.call(
+                _review_and_case, self.week, self.app.operator, self.app.ledger.today, index, resume)
         except LedgerError as exc:
             self.app.say(exc.message, error=True, title="无法读取每周检查")
             return
         if not self.is_attached:
             return
+        moved = not resume and self.index != index  # stepped while it was read: that case instead
         self.review = review
-        if resume:
-            first = review.first_unchecked()
-            self.index = first if first is not None else 0
-        self.index = min(self.index, max(review.total - 1, 0))
-        await self._load_card()
+        self.index = min(self.index, max(review.total - 1, 0)) if moved else shown
+        if moved:
+            await self._load_card()
+            return
+        self.card = None
+        self._take(review.case_ids[shown] if review.case_ids else None, *case)
+        self._show()
+
+    @work(group="weekly-checks")
+    async def refresh_checks(self, changed: frozenset[int]) -> None:
+        """Cases of the list changed: read what is checked again, and the current case if it changed."""
+        case_id = self.current_case_id
+        again = case_id if case_id in changed else None
+        try:
+            checked, *case = await self.app.gateway.call(_checks_and_case, self.week, again, self.app.ledger.today)
+        except LedgerError as exc:
+            self.app.say(exc.message, error=True, title="无法读取每周检查")
+            return
+        if not self.is_attached or self.review is None:
+            return
+        if checked == self.review.checked and again is None:  # as shown already (the desk's own check)
+            return
+        self.review = replace(self.review, checked=checked)
+        if again is not None:
+            self._take(again, *case)
+        self._show()
 
     async def _load_card(self) -> None:
         case_id = self.current_case_id
         self.card = None
-        if case_id is not None:
-            try:
-                self.item, self.card, self.names = await self.app.gateway.call(_item_card_names, case_id,
-                                                                               self.app.ledger.today)
-            except LedgerError as exc:
-                self.app.say(exc.message, error=True, title="无法读取该件")
+        self._take(case_id, *await self.app.gateway.call(_read_case, case_id, self.app.ledger.today))
+        self._show()
+
+    def _take(self, case_id: int | None, item, card, names, refusal: str | None) -> None:
+        """Keep a case as read (if it is still the current one); say why it could not be read."""
+        if refusal is not None:
+            self.app.say(refusal, error=True, title="无法读取该件")
+        if case_id is None or case_id != self.current_case_id:
+            return
+        if refusal is None:
+            self.item, self.card, self.names = item, card, names
+        else:
+            self.card = None
+
+    def _show(self) -> None:
         if self.is_attached:
             try:
                 self.show()
@@ -197,20 +266,26 @@ class WeeklyReviewScreen(ActingMixin, Screen):
         if item.case_id in review.checked:
             self.app.say(f"{item.label}本周已检查。", title="已检查")
             return
-        try:
-            await self.write(actions.mark_reviewed, item.case_id, {"week": review.week})
+        marked = replace(review, checked=review.checked | {item.case_id})
+        following = marked.first_unchecked(self.index + 1)
+        shown = marked.case_ids[self.index if following is None else following]
+        try:  # the check, then the case shown next as it stands after it: one store call
+            result, case = await self.app.gateway.call(_mark_and_read, item.case_id, self.app.operator,
+                                                       review.week, shown, self.app.ledger.today)
         except LedgerError as exc:
             self.app.say(exc.message, error=True)
             return
-        checked = review.checked | {item.case_id}
-        self.review = replace(review, checked=checked)
-        following = self.review.first_unchecked(self.index + 1)
+        self.app.say(result.message)
+        now = self.review or review  # read again meanwhile: that one, with this check
+        self.review = marked if now is review else replace(now, checked=now.checked | {item.case_id})
         if following is None:
             self.app.say(f"本周清单已全部检查（{self.review.progress}）。按 r 生成周报。")
-        else:
+        elif self.current_case_id == item.case_id:
             self.index = following
-        self.show()
-        await self._load_card()
+        self.card = None
+        self._take(shown, *case)
+        self._show()
+        await self.app.after_write()
 
     def action_open_case(self) -> None:
         case_id = self.current_case_id
@@ -230,8 +305,17 @@ class WeeklyReviewScreen(ActingMixin, Screen):
         self.app.say(f"督办周报已保存：{markdown}、{workbook}、{word}")
 
     @on(LedgerUpdated)
-    def ledger_updated(self) -> None:
-        self.load()
+    def ledger_updated(self, message: LedgerUpdated) -> None:
+        """Everything reloaded: the review again. Cases changed: on the list, what is checked (and
+        the current case if it is one of them); the list itself is fixed, and no other case's
+        change alters a case's reasons."""
+        review = self.review
+        if message.case_ids is None or review is None:
+            self.load()
+            return
+        changed = review.listed.intersection(message.case_ids)
+        if changed:
+            self.refresh_checks(changed)
 
     def action_back(self) -> None:
         self.app.pop_screen()
