@@ -74,19 +74,26 @@ class Paragraphs(Visual):
     first (`store.io.layout.line_starts`), so what Textual gets always fits.
     """
 
+    KEPT_WIDTHS = 4
+    """How many widths' lines are kept: a scrolling pane is laid out with and without its
+    scrollbar as it opens, and each width is broken once."""
+
     def __init__(self, content: Content) -> None:
         self.content = content
-        self._cache: tuple[int, Content] | None = None
+        self._cache: dict[int, Content] = {}
 
     def broken(self, width: int) -> Content:
-        if self._cache is not None and self._cache[0] == width:
-            return self._cache[1]
+        found = self._cache.get(width)
+        if found is not None:
+            return found
         lines: list[Content] = []
         for line in self.content.split("\n", allow_blank=True):
             starts = line_starts(line.plain, width, cells=cell_len)
             lines.extend(piece.rstrip() for piece in line.divide(starts)) if starts else lines.append(line)
         result = Content("\n").join(lines)
-        self._cache = (width, result)
+        if len(self._cache) >= self.KEPT_WIDTHS:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[width] = result
         return result
 
     def __str__(self) -> str:

@@ -13,11 +13,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual._context import NoActiveAppError
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.visual import RichVisual
 from textual.widget import Widget
 from textual.widgets import Static
@@ -41,8 +45,10 @@ class _KeptBackground(RichVisual):
 
     Textual tints the whole screen beneath a translucent dialog each time the dialog is drawn —
     three times as it opens. Here the tinted lines are kept with what they were drawn from (the
-    lines of the screen beneath, the size, the tint and the base style); the same inputs give
-    the kept lines, any change draws them afresh through Textual's own path.
+    screen beneath, the size, the tint and the base style); the same inputs give the kept lines.
+    Whatever changes on the screen beneath reaches the dialog as a refresh of those regions
+    (Textual's way of repainting a background), which drops the kept lines
+    (`ActionDialog.refresh`); any change draws them afresh, each distinct style tinted once.
     """
 
     def __init__(self, widget: Widget, background: BackgroundScreen, kept: list) -> None:
@@ -51,13 +57,43 @@ class _KeptBackground(RichVisual):
 
     def render_strips(self, width, height, style, options):
         background = self._renderable
-        key = (background.screen, background.screen._compositor.render_strips(), background.color, width, height,
+        key = (background.screen, background.color, width, height,
                style.rich_style, self._widget.link_style if self._widget.auto_links else None)
         if self._kept and self._kept[0] == key:
             return self._kept[1]
-        strips = super().render_strips(width, height, style, options)
+        beneath = background.screen._compositor.render_strips()
+        strips = self._tinted(beneath, width, height, style.rich_style)
+        if strips is None:
+            strips = super().render_strips(width, height, style, options)
         self._kept[:] = [key, strips]
         return strips
+
+    def _tinted(self, beneath: list[Strip], width: int, height: int | None, base: RichStyle) -> list[Strip] | None:
+        """The lines beneath tinted as Textual tints them (`BackgroundScreen.process_segments`, then the
+        widget's base style added as `Widget.post_render` does), each distinct style worked out once.
+        None when Textual's own path is needed (lines not of the screen's width, control codes, a
+        transparent tint or no base style)."""
+        color = self._renderable.color
+        if color.a == 0 or not base or base._meta is not None or any(strip.cell_length != width for strip in beneath):
+            return None
+        tints: dict = {}
+
+        def tinted(style: RichStyle | None) -> RichStyle:
+            found = tints.get(style)
+            if found is None:
+                found = tints[style] = base + next(iter(BackgroundScreen.process_segments(
+                    [Segment(" ", style)], color))).style
+            return found
+
+        lines = []
+        for strip in beneath[:height]:
+            segments = []
+            for text, style, control in strip:
+                if control:
+                    return None
+                segments.append(Segment(text, tinted(style)))
+            lines.append(Strip(segments, width))
+        return lines
 
 
 class ActionDialog(ModalScreen[Any]):
@@ -83,6 +119,30 @@ class ActionDialog(ModalScreen[Any]):
         self._saving = False
         self._background: list = []
         """The tinted screen beneath, with what it was drawn from (see `_KeptBackground`)."""
+        try:
+            self.add_class(*self.breakpoint_classes(self.app))
+        except NoActiveAppError:  # made outside a running desk: Textual sets them on the first resize
+            pass
+
+    def breakpoint_classes(self, app) -> set[str]:
+        """The classes Textual gives the dialog for `VERTICAL_BREAKPOINTS` on its first resize.
+
+        Given as it is made, the dialog is styled once, for its real height, instead of being
+        styled, then styled again and drawn a third time when the resize adds `-tall` or `-short`.
+        """
+        classes = set()
+        width, height = app.size
+        for dimension, mine, apps in ((width, self.HORIZONTAL_BREAKPOINTS, app.HORIZONTAL_BREAKPOINTS),
+                                      (height, self.VERTICAL_BREAKPOINTS, app.VERTICAL_BREAKPOINTS)):
+            breakpoints = (apps if mine is None else mine) or []
+            classes.update([next((name for at, name in sorted(breakpoints, reverse=True) if dimension >= at), None)])
+        classes.discard(None)
+        return classes
+
+    def refresh(self, *regions, **kwargs):
+        if regions:  # the screen beneath changed there (see `_KeptBackground`)
+            self._background.clear()
+        return super().refresh(*regions, **kwargs)
 
     def render(self):
         rendered = super().render()

@@ -9,13 +9,16 @@ from textual.widgets import Input, Label, Select, Static
 from store.models import URGE_LEVELS
 from store.queries import UrgeProposal
 from tui.dialogs.base import ActionDialog, Submit, save_hint
-from tui.text import plain, SafeInput
+from tui.text import SafeInput, plain
 
 
 class UrgeDialog(ActionDialog):
     """u: one urge, with the division, the next level, a respond-by date and a note."""
 
     DEFAULT_CLASSES = "urge"
+    AUTO_FOCUS = "#note"
+    """The cursor starts in the note, as `on_mount` puts it: focused first, the level's Select is
+    not styled focused and then unfocused again as the dialog opens."""
     BINDINGS = [Binding("enter", "save", "催办", id="urge.confirm", tooltip="发出催办")]
 
     def __init__(self, proposal: UrgeProposal, *, submit: Submit) -> None:

@@ -259,6 +259,7 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
         """Show only events of this kind (None: all)."""
         self.operator_filter: str | None = None
         """Show only events recorded by this operator (None: all)."""
+        self._timeline = Content("")
 
     def compose(self) -> ComposeResult:
         # No Header here: its watchers on the app's title outlive a closed screen (a leak per case opened).
@@ -321,7 +322,8 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
         if card.summary:
             lines.append(("内容摘要\n", "$text-muted"))
             lines.append((visible(card.summary, single_line=False) + "\n", ""))
-        self.query_one("#fields", Static).update(paragraphs(Content.assemble(*lines)))
+        fields = Content.assemble(*lines)
+        self.query_one("#fields", Static).update(paragraphs(fields))
         milestone_parts: list = []
         for m in card.milestones:
             milestone_parts.append((f"{m.label}".ljust(5, "　"), "bold"))
@@ -334,10 +336,12 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
             if m.warning:
                 milestone_parts.append((f"\n  ⚠ {m.warning}", "$text-warning"))
             milestone_parts.append("\n")
-        self.query_one("#milestones", Static).update(Content.assemble(*milestone_parts) if milestone_parts
-                                                     else Content("—"))
+        milestones = Content.assemble(*milestone_parts) if milestone_parts else Content("—")
+        self.query_one("#milestones", Static).update(milestones)
         case_parts.show_parts(self, card, self.app.ledger.today)
         self.show_timeline()
+        self._expect_scrollbar("#case-fields", fields, milestones)
+        self._expect_scrollbar("#timeline-scroll", self._timeline)
         self.speak_keys(card.session_body)
         self.refresh_bindings()
 
@@ -347,8 +351,21 @@ class CaseScreen(StepsMixin, CorrectingMixin, ActingMixin, Screen):
             return
         self.query_one("#timeline-filter", Static).update(
             Content(visible(filter_words(card, self.kind_filter, self.operator_filter))))
-        self.query_one("#timeline", Static).update(
-            paragraphs(timeline_text(card, self.kind_filter, self.operator_filter, self.names)))
+        self._timeline = timeline_text(card, self.kind_filter, self.operator_filter, self.names)
+        self.query_one("#timeline", Static).update(paragraphs(self._timeline))
+
+    def _expect_scrollbar(self, pane: str, *contents: Content) -> None:
+        """Lay a pane out with its scrollbar from the first when its text has more lines than the
+        whole terminal, so it surely will not fit.
+
+        Textual shows a pane's scrollbar only after laying it out once without one, then lays out and
+        draws it again, every line re-wrapped one scrollbar narrower, as the case opens. Told
+        beforehand, it does it once; where the guess does not hold it corrects it as always.
+        """
+        lines = sum(content.plain.count("\n") + 1 for content in contents)
+        scroll = self.query_one(pane, VerticalScroll)
+        if lines >= self.app.size.height and not scroll.show_vertical_scrollbar:
+            scroll.show_vertical_scrollbar = True
 
     @staticmethod
     def _next(options: list[str], current: str | None) -> str | None:
