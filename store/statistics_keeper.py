@@ -201,20 +201,28 @@ class StatisticsKeeper:
 
     def adopt(self, facts: dict, changed=()) -> StatisticsKeeper:
         """Take every case's facts as kept from an earlier run (store/ledger_cache.py: true of the
-        ledger as it was then), then read afresh the cases written since (`changed`). Facts that
-        cannot be added up (a damaged file) mean a whole `build`."""
+        ledger as it was then), with the cases written since (`changed`) read afresh first: the
+        keeper is built only once both are in. Facts that cannot be added up (a damaged file)
+        mean a whole `build`; a read that fails leaves the keeper unbuilt (or built afresh)."""
         from store.queries import _all_rules, load_calendar
 
+        rules, calendar = _all_rules(), load_calendar()
+        ids = sorted({int(case_id) for case_id in changed})
+        fresh = self._read(Case.id << ids, rules, calendar, into={})[0] if ids else {}
         try:
-            rules, calendar = _all_rules(), load_calendar()
-            tallies = _tallies_of(sorted(facts.items()))
+            merged = dict(facts)
+            for case_id in ids:
+                if case_id in fresh:
+                    merged[case_id] = fresh[case_id]
+                else:
+                    merged.pop(case_id, None)
+            tallies = _tallies_of(sorted(merged.items()))
         except Exception:  # noqa: BLE001 - not facts this code can count: read them all
             return self.build()
         with self._lock:
-            self._facts, self._tallies, self._rules, self._calendar = dict(facts), tallies, rules, calendar
+            self._facts, self._tallies, self._rules, self._calendar = merged, tallies, rules, calendar
             self.generation += 1
             self.adopted = True
-        self.refresh(changed)
         return self
 
     def facts(self) -> dict[int, tuple] | None:

@@ -49,6 +49,7 @@ from store.weekly_marks import (  # noqa: F401 - importable from here as before
     _week_marks,
     case_checked,
     checked_cases,
+    remember_marks,
 )
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")

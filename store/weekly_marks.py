@@ -136,3 +136,11 @@ def _listed_cases(week: str, stamp: tuple) -> tuple[int, ...]:
                 _lists_memo.clear()
             _lists_memo[key] = (stamp, case_ids)
     return case_ids
+
+
+def remember_marks(week: str) -> None:
+    """Read the week's check events now so that the first review need not (SQLite, where they are
+    remembered; a server ledger reads them through its index each time: nothing to do)."""
+    db = Event._meta.database
+    if isinstance(db.obj, SqliteDatabase):
+        checked_cases(week)

@@ -175,7 +175,7 @@ class LedgerData:
             snapshot, newest, newest_change = await self.gateway.bulk(_full_load, order, kept=True)
             self.snapshot = snapshot
             self._kept_at = (snapshot, snapshot.version) if snapshot.from_cache else None
-            self._kept_facts = snapshot.kept_facts
+            self._kept_facts, snapshot.kept_facts = snapshot.kept_facts, None
             self._facts_kept = self._kept_facts is not None
             self.newest_event = min(self.newest_event, newest) if self.newest_event else newest
             self.newest_change = newest_change
@@ -214,12 +214,12 @@ class LedgerData:
             self._background(self.gateway.report(keeper.build))
 
     def read_ahead(self) -> None:
-        """On the report thread, behind the statistics: this week's review marks (store/weekly.py
-        remembers them; the first read goes over every event, about 0.5 s at 100,000 cases), so
-        the first `w` does not wait for it."""
+        """On the report thread, behind the statistics: this week's review marks on SQLite
+        (store/weekly_marks.py remembers them; the first read goes over every event, about 0.5 s
+        at 100,000 cases), so the first `w` does not wait for it."""
         from store import weekly
 
-        self._background(self.gateway.report(weekly.checked_cases, weekly.week_of(self.today)), self._reads)
+        self._background(self.gateway.report(weekly.remember_marks, weekly.week_of(self.today)), self._reads)
 
     async def _refresh_statistics(self, keeper: StatisticsKeeper, case_ids: list[int]) -> None:
         """Those cases' facts afresh; a refresh that failed counts everything again (the keeper
@@ -272,6 +272,9 @@ class LedgerData:
             self.snapshot.update(look.rows)
             if self._keeper is not None:  # after any build queued before it: the report thread is one
                 self._background(self._refresh_statistics(self._keeper, [row.case_id for row in look.rows]))
+            elif self._kept_facts is not None:  # not yet adopted: these are read afresh with the others
+                facts, since = self._kept_facts
+                self._kept_facts = (facts, [*since, *(row.case_id for row in look.rows)])
             if new_sessions:
                 self.sessions = await self.gateway.call(queries.sessions)
         return [row.case_id for row in look.rows]
@@ -284,6 +287,7 @@ class LedgerData:
     async def _reload(self) -> None:
         """The whole ledger again; owed until it succeeds (a failure is tried on the next look)."""
         self._reload_pending = True
+        self._kept_facts = None  # kept under settings or marks that no longer hold: counted afresh
         order = self.snapshot.order if self.snapshot else ("deadline", False)
         snapshot, newest, newest_change = await self.gateway.bulk(_full_load, order)
         sessions = await self.gateway.call(queries.sessions)

@@ -100,3 +100,20 @@ def test_an_empty_ledger_keeps_empty_facts(ledger):
         assert StatisticsKeeper().facts() is None  # never built: nothing to keep
     finally:
         clock.fix_today(None)
+
+
+def test_a_failed_read_of_the_cases_written_since_leaves_nothing_half_adopted(sz2023, monkeypatch):
+    _keep(StatisticsKeeper().build())
+    twice = Case.get(Case.number == "20239902").id
+    actions.record_evaluation(twice, OPERATOR, evaluation="满意", on=dt.date(2023, 9, 18))
+    found = ledger_cache.load(SZ_TODAY)
+    assert found is not None and [row.case_id for row in found.changed] == [twice]
+
+    def lost(*_args, **_kwargs):
+        raise ConnectionError("服务器连接中断")
+
+    keeper = StatisticsKeeper()
+    monkeypatch.setattr(keeper, "_read", lost)
+    with pytest.raises(ConnectionError):
+        keeper.adopt(found.facts, [twice])
+    assert keeper.generation == 0 and keeper.facts() is None  # unbuilt: never shown, never kept

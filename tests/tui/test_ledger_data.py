@@ -255,3 +255,92 @@ async def test_the_weeks_review_marks_are_read_ahead_for_the_first_w(desk):
         assert [key for key in weekly._marks_memo if key[1] == week]  # remembered: the first `w` reads only newer events
     finally:
         data.gateway.close()
+
+
+async def _kept_desk_counted() -> None:
+    """A desk that counted its statistics and quit: rows and facts kept."""
+    data = await _desk()
+    await _counted(data)
+    await data.close()
+    data.gateway.close()
+
+
+async def test_a_case_written_while_the_kept_rows_load_is_counted_by_the_adopted_statistics(desk, monkeypatch):
+    from store import ledger_cache
+
+    _target, ids = desk
+    await _kept_desk_counted()
+    real = ledger_cache.load
+
+    def load_then_someone_signs(today):
+        found = real(today)
+        actions.sign_for(ids["unsigned"], "另一工作站", on=today)  # lands after the cache was read
+        return found
+
+    monkeypatch.setattr(ledger_cache, "load", load_then_someone_signs)
+    again = await _desk()
+    monkeypatch.setattr(ledger_cache, "load", real)
+    try:
+        assert again.snapshot.from_cache
+        await _counted(again)
+        assert again.statistics_keeper.adopted
+        stats = await again.gateway.report(again.statistics_keeper.statistics, None, again.today)
+        assert stats.signed == _sql('SELECT COUNT(*) FROM "case" WHERE signed_on IS NOT NULL') == 3
+        await again.close()
+    finally:
+        again.gateway.close()
+    third = await _desk()  # and what the second desk kept is true too
+    try:
+        await _counted(third)
+        stats = await third.gateway.report(third.statistics_keeper.statistics, None, third.today)
+        assert stats.signed == 3
+    finally:
+        third.gateway.close()
+
+
+async def test_a_refresh_still_under_way_at_quit_keeps_no_facts(desk, monkeypatch):
+    from store.statistics_keeper import StatisticsKeeper
+
+    _target, ids = desk
+    data = await _desk()
+    await _counted(data)
+    release = threading.Event()
+    real = StatisticsKeeper.refresh
+
+    def slow_refresh(keeper, case_ids):
+        release.wait(10)
+        return real(keeper, case_ids)
+
+    monkeypatch.setattr(StatisticsKeeper, "refresh", slow_refresh)
+    await _elsewhere(actions.sign_for, ids["unsigned"], "另一工作站", on=data.today)
+    await _until(data, lambda: any(row.case_id == ids["unsigned"] and row.status != "待签收"
+                                   for row in data.snapshot.rows()))
+    assert data._tasks  # the keeper's refresh for that case is still waiting
+    await data.close()
+    release.set()
+    data.gateway.close()
+    monkeypatch.setattr(StatisticsKeeper, "refresh", real)
+    again = await _desk()
+    try:
+        await _counted(again)
+        assert not again.statistics_keeper.adopted  # the rows were kept, the facts were not
+        stats = await again.gateway.report(again.statistics_keeper.statistics, None, again.today)
+        assert stats.signed == _sql('SELECT COUNT(*) FROM "case" WHERE signed_on IS NOT NULL') == 3
+    finally:
+        again.gateway.close()
+
+
+async def test_a_reload_before_the_statistics_are_asked_for_counts_afresh(desk):
+    await _kept_desk_counted()
+    again = await _desk()
+    try:
+        assert again._kept_facts is not None
+        await again.load_all_again()  # e.g. a rules change caught by the first look: it counts again itself
+        for _ in range(200):
+            if not again._tasks:
+                break
+            await asyncio.sleep(0.05)
+        assert again.statistics_keeper is not None and not again.statistics_keeper.adopted
+        assert again._kept_facts is None
+    finally:
+        again.gateway.close()
