@@ -21,6 +21,7 @@ from harness import (
     DeskIdle,
     FrameClock,
     GcWatch,
+    collect_apart,
     median,
     net,
     rss_now_mb,
@@ -165,7 +166,13 @@ async def measure_desk(cases: int, repeat: int, profile: Path | None) -> dict[st
                 f"apart, {gc_watch.idle_tidies} idle tidies, longest {gc_watch.longest_tidy_ms:.1f} ms")
             result["rss_mb"] = round(rss_peak_mb(), 1)
             result["rss_now_mb"] = round(rss_now_mb(), 1)
-            say(f"memory             peak {result['rss_mb']:.1f} MB, now {result['rss_now_mb']:.1f} MB")
+            from tui import memory
+
+            await asyncio.sleep(memory.QUIET_SECONDS + 1.5)  # a user reading the screen: the desk tidies
+            await pilot.pause()
+            result["rss_quiet_mb"] = round(rss_now_mb(), 1)
+            say(f"memory             peak {result['rss_mb']:.1f} MB, now {result['rss_now_mb']:.1f} MB, "
+                f"after {memory.QUIET_SECONDS + 1.5:.1f} s without a key {result['rss_quiet_mb']:.1f} MB")
     finally:
         idle.close()
     profiling.dump(cases)
@@ -238,7 +245,7 @@ async def measure_open_case(pilot, frames, idle, table, on_ledger, repeat, resul
     from tui.screens.case import CaseScreen
 
     app = pilot.app
-    gc.collect()
+    collect_apart()
     rss_before_opens = rss_now_mb()
     raw_open, frame_open, idle_open, raw_back, frame_back, idle_back = [], [], [], [], [], []
     for _ in range(repeat):
@@ -259,7 +266,7 @@ async def measure_open_case(pilot, frames, idle, table, on_ledger, repeat, resul
                 frame_back.append(shown)
             await pilot.press("down")
             await pilot.pause()
-    gc.collect()
+    collect_apart()
     result["open_case_rss_growth_mb"] = round(rss_now_mb() - rss_before_opens, 1)
     result["open_case_ms"] = median(raw_open)
     result["open_case_frame_ms"] = median(frame_open)

@@ -59,7 +59,8 @@ class GcWatch:
     — the collector holds the interpreter lock, so that long nothing else in the process runs —
     and where the longest was (`longest_pause_where`: generation and thread). The desk's own
     collection once it has had no key for 2 s (tui/memory.py) is counted apart (`idle_tidies`,
-    `longest_tidy_ms`): it falls while nobody types.
+    `longest_tidy_ms`): it falls while nobody types. The bench's own collections (`collect_apart`,
+    before it reads the memory) are not the desk's and are not counted at all.
     """
 
     def __init__(self) -> None:
@@ -82,6 +83,8 @@ class GcWatch:
             self._started[thread] = (time.perf_counter(), time.thread_time())
             return
         wall, cpu = self._started.pop(thread, (time.perf_counter(), time.thread_time()))
+        if _bench_collecting:
+            return
         pause = (time.perf_counter() - wall) * 1000
         from tui import memory
 
@@ -96,6 +99,19 @@ class GcWatch:
         if info["generation"] == 2:
             self.runs += 1
             self.longest_ms = max(self.longest_ms, (time.thread_time() - cpu) * 1000)
+
+
+_bench_collecting = False
+
+
+def collect_apart() -> None:
+    """A full collection of the bench's own (to read the memory after it), left out of `GcWatch`."""
+    global _bench_collecting  # noqa: PLW0603 - read by GcWatch's callback
+    _bench_collecting = True
+    try:
+        gc.collect()
+    finally:
+        _bench_collecting = False
 
 
 class FrameClock:

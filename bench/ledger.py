@@ -47,7 +47,9 @@ How each figure is taken:
   `gc_gen2_runs`, `gc_gen2_longest_ms`: full collections in that span and the CPU of the
   longest; `gc_full_collect_ms`: one `gc.collect()` right after loading.
 - `rss_mb`: peak resident memory of the bench process (the desk in-process, before the
-  plain DataTable); `rss_now_mb` at the end of the keys.
+  plain DataTable); `rss_now_mb` at the end of the keys; `rss_quiet_mb` after that, once the desk
+  has had no key for 3.5 s (its idle tidy, tui/memory.py, has run: what a desk settles at while
+  the office reads a screen; the keys above come with no pause, so garbage piles up until then).
 - `launch_to_first_rows_s`, `launch_to_loaded_s`: `duban --db FILE` in a detached tmux
   session at 160×48, from just before `tmux new-session` until `tmux capture-pane -p`
   (polled every 10 ms) first shows the first row's number, resp. the summary bar's figures

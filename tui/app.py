@@ -24,7 +24,7 @@ from textual.widget import AwaitMount
 from store import calendar, clock
 from store.errors import ConnectionLost, LedgerError
 from store.db import read_only_reason
-from tui import keys_zh
+from tui import keys_zh, textual_fixes  # noqa: F401 - mends Textual bugs as it is imported
 from tui.commands import PALETTE_PLACEHOLDER, CaseLookup
 from tui.dialogs.base import ActionDialog
 from tui.gateway import StoreGateway
@@ -95,6 +95,7 @@ class DubanApp(App):
         if not self.operator:
             self.ask_operator()
         self.set_interval(self.refresh_seconds, self.check_for_changes, name="live-refresh")
+        self.tidying.start()  # automatic full collections off while the desk runs (tui/memory.py)
         self.set_interval(1.0, self._tidy_memory, name="tidy-memory")
 
     async def on_event(self, event) -> None:
@@ -335,6 +336,7 @@ class DubanApp(App):
         return super().format_title(visible(title), visible(sub_title))
 
     async def on_unmount(self) -> None:
+        self.tidying.stop()
         await self.ledger.close()
         self.gateway.close()
 

@@ -9,6 +9,14 @@ otherwise stay forever. So, once the desk has had no key for `QUIET_SECONDS` and
 running, after any activity and at most every `EVERY_SECONDS`: everything is unfrozen, collected
 once, and what survives frozen again. The pause falls while nobody types. In between, every
 second, what survived is frozen as it is (`settle`), so the automatic passes stay short.
+
+Even a second's worth of objects is 10–40 ms for a full pass right after a screen is built (a
+drawn frame is thousands of Textual strips, each with seven small caches). So while the desk
+runs (`start` to `stop`) the collector's automatic full passes are off: its young passes still
+free the short-lived cycles, and what lived longer is collected by the desk itself — once the
+desk has had no key for `SWEEP_SECONDS`, the objects made since the last freeze (only those:
+the frozen are not walked) are collected before they are frozen (`settle`), and the whole heap
+by the next `tidy`.
 """
 
 from __future__ import annotations
@@ -18,6 +26,9 @@ import time
 
 QUIET_SECONDS = 2.0
 EVERY_SECONDS = 30.0
+SWEEP_SECONDS = 0.5
+FULL_PASSES_OFF = 1_000_000
+"""The third threshold while the desk runs: a full pass only after a million young passes (never, in practice)."""
 tidying_now = False  # a tidy's own collection is under way
 
 
@@ -29,10 +40,26 @@ class Tidying:
         self.last_tidy = 0.0
         self.active = True  # something happened since the last tidy
         self._freezes = 0
+        self._swept = False  # the objects made since the last key were collected by `settle`
+        self._thresholds: tuple[int, int, int] | None = None  # the collector's own, while the desk runs
+
+    def start(self) -> None:
+        """The desk is up: the collector's automatic full passes off (see the module's docstring)."""
+        if self._thresholds is None:
+            self._thresholds = gc.get_threshold()
+            young, middle, _ = self._thresholds
+            gc.set_threshold(young, middle, FULL_PASSES_OFF)
+
+    def stop(self) -> None:
+        """The desk closes: the collector as it was."""
+        if self._thresholds is not None:
+            gc.set_threshold(*self._thresholds)
+            self._thresholds = None
 
     def touched(self) -> None:
         self.last_key = time.monotonic()
         self.active = True
+        self._swept = False
 
     def frozen(self, count: int) -> None:
         """`count`: the freezes so far (tui/gateway.py); a new one makes a tidy due even with no
@@ -45,13 +72,20 @@ class Tidying:
         now = time.monotonic() if now is None else now
         return self.active and now - self.last_key >= QUIET_SECONDS and now - self.last_tidy >= EVERY_SECONDS
 
-    def settle(self) -> None:
-        """Freeze what survived the last second (O(1)): the collector's automatic passes, which
-        land on keystrokes, then never walk more than a second's worth of objects — Textual's
-        render caches and the rows a write brought in, which would otherwise pile up in the
-        oldest generation (a full pass over them took 140 ms at 100,000 cases). Garbage frozen
-        with them is freed by the next `tidy`."""
+    def settle(self, now: float | None = None) -> bool:
+        """Freeze what survived the last second (O(1)), so that no pass ever walks it again until
+        the next `tidy` — Textual's render caches and the rows a write brought in, which would
+        otherwise pile up in the oldest generation (a full pass over them took 140 ms at 100,000
+        cases). When no key came for `SWEEP_SECONDS`, the objects made since the last freeze are
+        collected first (a closed screen's cycles), walking only them; True when it did. Garbage
+        frozen while keys came is freed by the next `tidy`."""
+        now = time.monotonic() if now is None else now
+        swept = not self._swept and now - self.last_key >= SWEEP_SECONDS
+        if swept:
+            gc.collect()
+            self._swept = True
         gc.freeze()
+        return swept
 
     def tidy(self) -> float:
         """Unfreeze, collect, freeze; the seconds it took."""

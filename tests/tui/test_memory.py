@@ -69,3 +69,43 @@ def test_settle_keeps_the_oldest_generation_small_and_tidy_frees_what_it_froze()
         assert alive() is None
     finally:
         gc.unfreeze()
+
+
+def test_while_the_desk_runs_no_automatic_full_pass_and_after_it_the_collector_as_it_was():
+    before = gc.get_threshold()
+    tidying = Tidying()
+    tidying.start()
+    try:
+        young, middle, full = gc.get_threshold()
+        assert (young, middle) == before[:2] and full == memory.FULL_PASSES_OFF
+        tidying.start()  # twice: still restores the collector's own
+    finally:
+        tidying.stop()
+    assert gc.get_threshold() == before
+
+
+def test_a_quiet_spell_sweeps_what_was_made_since_the_last_freeze_once():
+    tidying = Tidying()
+    tidying.touched()
+    try:
+        tidying.settle()  # all before this frozen
+        node = _Node()
+        node.me = node  # a closed screen's cycle, made after the freeze
+        alive = weakref.ref(node)
+        del node
+        assert not tidying.settle(tidying.last_key + 0.1)  # keys still coming: frozen, not collected
+        assert alive() is not None
+        tidying.tidy()
+        assert alive() is None
+
+        tidying.touched()
+        node = _Node()
+        node.me = node
+        alive = weakref.ref(node)
+        del node
+        assert tidying.settle(tidying.last_key + memory.SWEEP_SECONDS + 0.1)  # quiet: swept first
+        assert alive() is None
+        assert not tidying.settle(tidying.last_key + memory.SWEEP_SECONDS + 1.1)  # once per quiet spell
+        assert len(gc.get_objects(generation=2)) < 100
+    finally:
+        gc.unfreeze()
