@@ -6,25 +6,33 @@ shown and every field as the user typed it: nothing entered is lost. `esc` write
 
 A dialog that writes to the ledger (`WRITES`, all but a few) does not open on a ledger that
 cannot be written: the App refuses it with the reason (tui/app.py `push_screen`).
+
+A dialog opens doing only the work that shows (`ActionDialog`, "Opening, drawn once"); its
+Selects make their lists when first opened (`QuickSelect`).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
+from textual import events, on
 from textual._context import NoActiveAppError
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.visual import RichVisual
-from textual.widget import Widget
-from textual.widgets import Static
+from textual.widget import AwaitMount, Widget
+from textual.widgets import Select, Static
+from textual.widgets._select import SelectCurrent, SelectOverlay
 
 from store.errors import LedgerError
 from tui.text import plain
@@ -33,6 +41,12 @@ Submit = Callable[[dict[str, Any]], Awaitable[Any]]
 
 ENTER_SAVES = "单行框中 enter 亦可"
 """The rule of every dialog: ctrl+s saves; enter in a one-line field saves too."""
+
+
+CHECKED = "-valid"
+"""The class Textual's Input gives a field without validators as soon as its value is set. A
+field made with it (`SafeInput(..., classes=CHECKED)`) is not restyled by that first check
+before it is even mounted (about 1 ms a field on the desk's stylesheet)."""
 
 
 def save_hint(verb: str = "保存", *, extra: str = "", cancel: str = "esc 取消，不保存", enter: str = ENTER_SAVES) -> str:
@@ -96,6 +110,85 @@ class _KeptBackground(RichVisual):
         return lines
 
 
+class QuickSelect(Select):
+    """Textual's Select with its list of options made the first time it opens.
+
+    Textual's Select mounts its overlay (an OptionList of every option) with itself, which costs
+    a dialog about as much as the rest of the Select, and most dialogs are saved without the list
+    ever being opened. Closed it is Textual's Select (the overlay is not displayed while closed);
+    opened — `enter`, `down`, `space`, `up`, a click, or `expanded` set — it first mounts the
+    overlay with the options and the current one highlighted, then opens as Textual's does. Its
+    overrides follow Textual 8's Select line for line where the overlay may be missing
+    (tests/tui/test_dialog_fast.py holds them to Textual's own Select).
+    """
+
+    def compose(self) -> ComposeResult:
+        yield SelectCurrent(self.prompt)
+
+    def _overlay(self) -> SelectOverlay | None:
+        return next((child for child in self.children if isinstance(child, SelectOverlay)), None)
+
+    async def _make_overlay(self) -> SelectOverlay:
+        overlay = self._overlay()
+        if overlay is None:
+            overlay = SelectOverlay(type_to_search=self._type_to_search)
+            with self._context():  # bound to this Select, as Textual binds it in `compose`
+                overlay.data_bind(compact=Select.compact)
+            await self.mount(overlay)
+            super()._setup_options_renderables()
+            if self.value != self.NULL:
+                overlay.highlighted = next(i for i, (_, value) in enumerate(self._options) if value == self.value)
+        return overlay
+
+    def _setup_options_renderables(self) -> None:
+        if self._overlay() is not None:
+            super()._setup_options_renderables()
+
+    def _watch_value(self, value) -> None:
+        if self._overlay() is not None:
+            super()._watch_value(value)
+            return
+        self._value = value
+        try:
+            current = self.query_one(SelectCurrent)
+        except NoMatches:
+            return
+        current.update(self.NULL if value == self.NULL else
+                       next(prompt for prompt, option in self._options if option == value))
+        self.post_message(self.Changed(self, value))
+
+    def _watch_prompt(self, prompt: str) -> None:
+        if self._overlay() is not None or not self.is_mounted:
+            super()._watch_prompt(prompt)
+            return
+        current = self.query_one(SelectCurrent)
+        current.placeholder = prompt
+        if self._allow_blank and self.value == self.NULL:
+            current.update(self.NULL)
+
+    def _watch_expanded(self, expanded: bool) -> None:
+        if expanded and self._overlay() is None:  # `expanded` set: make the list, then open it
+            self.call_next(self._open_made)
+            return
+        super()._watch_expanded(expanded)
+
+    async def _open_made(self) -> None:
+        await self._make_overlay()
+        if self.expanded:
+            super()._watch_expanded(True)
+
+    async def action_show_overlay(self) -> None:
+        await self._make_overlay()
+        super().action_show_overlay()
+
+    @on(SelectCurrent.Toggle)
+    async def _select_current_toggle(self, event: SelectCurrent.Toggle) -> None:
+        event.stop()
+        event.prevent_default()  # Textual's own handler (next in the MRO) would open it before the list is made
+        await self._make_overlay()
+        self.expanded = not self.expanded
+
+
 class ActionDialog(ModalScreen[Any]):
     """A modal form that saves through `submit` and stays open on a refusal."""
 
@@ -119,8 +212,11 @@ class ActionDialog(ModalScreen[Any]):
         self._saving = False
         self._background: list = []
         """The tinted screen beneath, with what it was drawn from (see `_KeptBackground`)."""
+        self._opened = False
+        self._showing = False
+        self._resized = False
         try:
-            self.add_class(*self.breakpoint_classes(self.app))
+            self.add_class(*self.breakpoint_classes(self.app), update=False)  # styled as it mounts
         except NoActiveAppError:  # made outside a running desk: Textual sets them on the first resize
             pass
 
@@ -139,10 +235,62 @@ class ActionDialog(ModalScreen[Any]):
         classes.discard(None)
         return classes
 
+    # Opening, drawn once. A new dialog is styled as its widgets mount, then laid out and drawn
+    # whole as it first shows, and laid out again when the widgets it sized answer (Textual's
+    # two passes, both needed). Four more things Textual does as any screen opens change nothing
+    # for a dialog just made, and are left out here — each only for the opening, each pinned by
+    # tests/tui/test_dialog_fast.py: (1) the whole dialog styled again (`ScreenResume`);
+    # (2) the dialog drawn whole again right after its first draw (`Screen._on_screen_resume`);
+    # (3) every screen beneath laid out again at the same size (`Screen._on_resize`), which marks
+    # the screen beneath changed, so the dialog tints and draws it all once more; (4) the whole
+    # dialog laid out and drawn again once the App sees it mounted (`AwaitMount`).
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Called before Textual's own handler (the subclass first); a later resume (a dialog
+        # shown again after one above it closed) restyles and draws as Textual does.
+        if self._opened:
+            return
+        self._opened = True
+        if not self.css_path and not self.CSS:  # a dialog bringing CSS of its own loads it as it opens
+            event.refresh_styles = False  # (1)
+        self._showing = True
+        self.call_next(self._shown)
+
+    def _shown(self) -> None:
+        self._showing = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The first Resize is the echo of the dialog's own first layout, at the size it was laid
+        # out for. Textual's handler lays the dialog out again (kept), lays out the screens
+        # beneath (3: on a real resize the App sends each its own Resize) and sets the breakpoint
+        # classes — left to Textual unless the dialog already has them (`breakpoint_classes`).
+        first, self._resized = not self._resized, True
+        if first and event.size == self._size and self._has_breakpoint_classes():
+            event.prevent_default()
+            self._screen_resized(event.size)
+
+    def _has_breakpoint_classes(self) -> bool:
+        app = self.app
+        names = {name for breakpoints in (self.HORIZONTAL_BREAKPOINTS, app.HORIZONTAL_BREAKPOINTS,
+                                          self.VERTICAL_BREAKPOINTS, app.VERTICAL_BREAKPOINTS)
+                 for _, name in breakpoints or []}
+        return self.classes & names == self.breakpoint_classes(app)
+
     def refresh(self, *regions, **kwargs):
+        laid_out = self._size == self.app.size  # and drawn whole
         if regions:  # the screen beneath changed there (see `_KeptBackground`)
             self._background.clear()
+        elif self._showing and not kwargs and laid_out:
+            return self  # (2)
+        elif kwargs == {"layout": True} and self._pushed_by(sys._getframe(1)) and laid_out:
+            return self  # (4)
         return super().refresh(*regions, **kwargs)
+
+    def _pushed_by(self, frame) -> bool:
+        """Whether `frame` is the App's wait for this dialog to mount (`App.push_screen` hands
+        back an `AwaitMount` of the screen alone; a mount inside the dialog waits for its own)."""
+        waiting = frame.f_locals.get("self") if frame.f_code.co_name == "await_mount" else None
+        return isinstance(waiting, AwaitMount) and list(waiting._widgets) == [self]
 
     def render(self):
         rendered = super().render()

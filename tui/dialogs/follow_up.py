@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, Select, TextArea
 
 from store import clock
 from store.models import CONTACT_METHODS, CONTACT_STAGES, FOLLOW_UP_KINDS
-from tui.dialogs.base import ActionDialog
+from tui.dialogs.base import CHECKED, ActionDialog, QuickSelect
 from tui.text import SafeInput, SafeTextArea
 
 KIND_HELP = {
@@ -41,22 +41,31 @@ class FollowUpDialog(ActionDialog):
                  else "下次跟进日期（可不填，YYYY-MM-DD）")
         yield self.frame(
             Label("类型"),
-            Select([(KIND_HELP[k], k) for k in FOLLOW_UP_KINDS], value="查办", allow_blank=False, id="kind"),
-            Horizontal(
-                Select([(m, m) for m in CONTACT_METHODS], prompt="沟通方式", id="method"),
-                Select([(s, s) for s in CONTACT_STAGES], prompt="阶段", id="stage"),
-                id="contact",
-            ),
+            QuickSelect([(KIND_HELP[k], k) for k in FOLLOW_UP_KINDS], value="查办", allow_blank=False, id="kind"),
             Label("内容"),
             SafeTextArea(id="note", soft_wrap=True),
             Label(label),
             SafeInput(value=f"{self.planned:%Y-%m-%d}" if self.planned else "",
-                      placeholder="例如 " + f"{clock.today():%Y-%m-%d}", id="next"),
+                      placeholder="例如 " + f"{clock.today():%Y-%m-%d}", id="next", classes=CHECKED),
         )
 
     def on_mount(self) -> None:
-        self.query_one("#contact").display = False
         self.query_one("#kind", Select).focus()
+
+    def contact_fields(self) -> Horizontal:
+        """沟通方式 and 阶段, beneath the type: made the first time 沟通 is chosen (a dialog for
+        a 查办 need not build two more Selects it never shows), then shown and hidden with it."""
+        found = self.query("#contact")
+        if found:
+            return found.first(Horizontal)
+        fields = Horizontal(
+            QuickSelect([(m, m) for m in CONTACT_METHODS], prompt="沟通方式", id="method"),
+            QuickSelect([(s, s) for s in CONTACT_STAGES], prompt="阶段", id="stage"),
+            id="contact",
+        )
+        kind = self.query_one("#kind", Select)
+        kind.parent.mount(fields, after=kind)
+        return fields
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()  # enter in the one-line field saves, as in every dialog
@@ -64,15 +73,19 @@ class FollowUpDialog(ActionDialog):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "kind":
-            self.query_one("#contact").display = event.value == "沟通"
+            if event.value == "沟通":
+                self.contact_fields().display = True
+            elif self.query("#contact"):
+                self.contact_fields().display = False
 
     def values(self):
         kind = self.query_one("#kind", Select).value
         note = self.query_one("#note", TextArea).text
         values = {"kind": kind, "note": note, "method": "", "stage": "", "next_followup_on": None}
         if kind == "沟通":
+            contact = self.contact_fields()
             for name, what in (("method", "沟通方式"), ("stage", "沟通阶段")):
-                widget = self.query_one(f"#{name}", Select)
+                widget = contact.query_one(f"#{name}", Select)
                 if widget.is_blank():
                     self.show_error(f"请选择{what}。", widget)
                     return None

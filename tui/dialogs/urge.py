@@ -8,7 +8,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from store.models import URGE_LEVELS
 from store.queries import UrgeProposal
-from tui.dialogs.base import ActionDialog, Submit, save_hint
+from tui.dialogs.base import CHECKED, ActionDialog, QuickSelect, Submit, save_hint
 from tui.text import SafeInput, plain
 
 
@@ -34,12 +34,12 @@ class UrgeDialog(ActionDialog):
             Static(plain(f"催办处室：{p.division}"), id="division"),
             Static(plain(p.deadline), id="deadline"),
             Label("级别"),
-            Select([(name, level) for level, name in URGE_LEVELS.items()], value=p.level, allow_blank=False,
-                   id="level"),
+            QuickSelect([(name, level) for level, name in URGE_LEVELS.items()], value=p.level, allow_blank=False,
+                        id="level"),
             Label("反馈期限（YYYY-MM-DD）"),
-            SafeInput(value=f"{p.respond_by:%Y-%m-%d}", id="respond_by"),
+            SafeInput(value=f"{p.respond_by:%Y-%m-%d}", id="respond_by", classes=CHECKED),
             Label("催办说明"),
-            SafeInput(value=p.note or "", id="note"),
+            SafeInput(value=p.note or "", id="note", classes=CHECKED),
         )
 
     def on_mount(self) -> None:
