@@ -15,11 +15,25 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 
 @lru_cache(maxsize=1)
 def holidays_version() -> str:
-    """The installed `holidays` package's version, read without importing it (0.3 s)."""
+    """The installed `holidays` package's version, read without importing it (0.3 s): from the
+    name of its `holidays-VERSION.dist-info` folder beside the package (a look at one folder),
+    else from `importlib.metadata` (18 ms, most of it importing that module)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("holidays")
+        if spec is not None and spec.origin:
+            folder = Path(spec.origin).parent.parent
+            found = [item.name[len("holidays-"):-len(".dist-info")] for item in folder.glob("holidays-*.dist-info")]
+            if len(found) == 1:
+                return found[0]
+    except (OSError, ValueError, ImportError):  # pragma: no cover - then ask importlib.metadata
+        pass
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -77,6 +77,7 @@ class DubanApp(App):
         year = clock.today().year  # the holiday tables load while Textual starts, not before the first paint
         self.gateway.warm_up(lambda: calendar.prepare((year - 1, year, year + 1)))
         self.ledger = LedgerData(self.gateway)
+        self.ledger.begin()  # the first rows and the whole ledger are read while Textual starts
         self.refresh_seconds = refresh_seconds
         self.offline = False  # the PostgreSQL server cannot be reached: the header says so
         self.tidying = Tidying()  # garbage collected while the desk is idle (tui/memory.py)

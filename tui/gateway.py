@@ -1,6 +1,6 @@
 """The UI's only door to the store: every call runs off the UI thread.
 
-Three single-thread executors, each keeping one database connection for its life:
+Three threads of its own (`StoreThread`), each keeping one database connection for its life:
 `call` for quick reads and the office's writes (in order, one at a time), `bulk` for the
 long read that loads the whole ledger, and `report` for the other long reads (the statistics,
 the division board, exports and reports), so that a save or a case never waits behind them. Screens `await`
@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from functools import partial
 from typing import Any, Callable, TypeVar
@@ -30,9 +31,9 @@ class StoreGateway:
     """Runs store functions on worker threads and hands back their results."""
 
     def __init__(self) -> None:
-        self._quick = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-store")
-        self._bulk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-bulk")
-        self._report = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-report")
+        self._quick = StoreThread("duban-store")
+        self._bulk = StoreThread("duban-bulk")
+        self._report = StoreThread("duban-report")
         self._closed = False
         self._refusal: str | None = None
 
@@ -58,25 +59,102 @@ class StoreGateway:
         (`collector_paused`)."""
         return await self._run(self._report, fn, *args, long=True, **kwargs)
 
-    async def _run(self, executor: ThreadPoolExecutor, fn, *args, long: bool = False, **kwargs):
+    def call_now(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future:
+        """Start `fn` on the store thread now, with no event loop needed (before the desk runs);
+        `await gateway.outcome(future)` takes its result or its error, as `call` would give them."""
+        return self._submit(self._quick, fn, *args, **kwargs)
+
+    def bulk_now(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future:
+        """Start `fn` on the bulk thread now, as `bulk` would (`call_now`)."""
+        return self._submit(self._bulk, fn, *args, long=True, **kwargs)
+
+    def report_now(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future:
+        """Start `fn` on the report thread now, as `report` would (`call_now`)."""
+        return self._submit(self._report, fn, *args, long=True, **kwargs)
+
+    async def outcome(self, future: Future) -> Any:
+        """The result of a call started with `call_now` or `bulk_now`."""
+        return await asyncio.wrap_future(future)
+
+    async def _run(self, executor: StoreThread, fn, *args, long: bool = False, **kwargs):
+        return await asyncio.wrap_future(self._submit(executor, fn, *args, long=long, **kwargs))
+
+    def _submit(self, executor: StoreThread, fn, *args, long: bool = False, **kwargs) -> Future:
         if self._closed:
             raise LedgerError("程序正在退出。")
         if self._refusal is not None:
             raise LedgerError(self._refusal)
-        future = executor.submit(_guarded_long if long else _guarded, partial(fn, *args, **kwargs))
-        return await asyncio.wrap_future(future)
+        return executor.submit(_guarded_long if long else _guarded, partial(fn, *args, **kwargs))
 
     def close(self) -> None:
-        """Close every thread's connection and stop the threads."""
+        """Close every thread's connection and stop the threads. The store thread's writes are
+        waited for (up to 5 s); a long read still under way (the statistics being counted, a
+        report) is not: its thread is left to end with the program, as nothing waits for what
+        it reads — so quitting right after the desk opens takes no longer than later."""
         if self._closed:
             return
         self._closed = True
-        for executor in (self._quick, self._bulk, self._report):
+        for thread in (self._quick, self._bulk, self._report):
+            thread.cancel_pending()
+            if thread is self._quick or not thread.busy:
+                try:
+                    thread.submit(close_database).result(timeout=5 if thread is self._quick else 1)
+                except Exception:  # noqa: BLE001 - closing is best effort
+                    pass
+            thread.stop()
+
+
+class StoreThread:
+    """One thread running the calls given to it in order, each answered through its `Future`.
+
+    A daemon thread, unlike `concurrent.futures`' workers (which the interpreter joins at exit):
+    a long read left running at quit never holds the program open. Started at the first call."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.busy = False  # a call is under way
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future:
+        future: Future = Future()
+        self._jobs.put((future, fn, args))
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name=self.name, daemon=True)
+                self._thread.start()
+        return future
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, fn, args = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            self.busy = True
             try:
-                executor.submit(close_database).result(timeout=5)
-            except Exception:  # noqa: BLE001 - closing is best effort
-                pass
-            executor.shutdown(wait=False, cancel_futures=True)
+                future.set_result(fn(*args))
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
+                future.set_exception(exc)
+            finally:
+                self.busy = False
+                del job, future, fn, args  # what it read goes with its caller, not with this idle thread
+
+    def cancel_pending(self) -> None:
+        """Cancel the calls not yet started."""
+        while True:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if job is None:
+                self._jobs.put(None)
+                return
+            job[0].cancel()
+
+    def stop(self) -> None:
+        """End the thread once the call under way (if any) returns."""
+        self._jobs.put(None)
 
 
 _paused = 0  # long reads under way with the collector paused

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from concurrent import futures
 from dataclasses import dataclass
 
 from store import changes, clock, ledger_cache, queries
+from store.errors import LedgerError
 from store.db import database
 from store.feed import ChangeWatcher, News
 from store.queries import LedgerRow, SessionInfo
@@ -25,6 +27,8 @@ from store.statistics_keeper import StatisticsKeeper
 from tui.gateway import StoreGateway
 
 FIRST_WINDOW = 200
+START_ORDER = ("deadline", False)
+"""The order the ledger opens in."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +64,15 @@ def _watcher(watcher_holder: list, since: int = 0, change_seen: int = 0) -> Chan
     return watcher_holder[0]
 
 
-def _full_load(order: tuple[str, bool] = ("deadline", False), *, kept: bool = False) -> tuple[LedgerSnapshot, int, int]:
+def _full_load(order: tuple[str, bool] = ("deadline", False), *, kept: bool = False,
+               after=None) -> tuple[LedgerSnapshot, int, int]:
     """(every row, sorted by `order`, the newest event id, the newest change record id), the ids
     read before the rows. `kept`: from the ledger cache when it is still true (store/ledger_cache.py).
-    Run through `gateway.bulk`, with the garbage collector paused (tui/gateway.py)."""
+    `after`: a Future to wait for first (the first look: on two cores, beside Textual starting,
+    the first rows come sooner alone). Run through `gateway.bulk`, with the garbage collector
+    paused (tui/gateway.py)."""
+    if after is not None:
+        futures.wait([after])
     today = clock.today()
     found = ledger_cache.load(today) if kept else None
     if found is not None:
@@ -144,6 +153,7 @@ class LedgerData:
         self._kept_facts: tuple | None = None  # (facts, cases written since) read with it, until adopted
         self._facts_kept = False  # the ledger cache read held the statistics' facts too
         self._starting = False  # loading at start, the statistics not yet asked for
+        self._early_look = self._early_load = None  # started by `begin`, not yet taken (Futures)
 
     @property
     def today(self) -> dt.date:
@@ -160,8 +170,25 @@ class LedgerData:
         """A whole reload is owed or under way."""
         return self._reload_pending or self._busy.locked()
 
+    def begin(self) -> None:
+        """Start the first look (on the store thread) and the whole read (on the bulk thread) at
+        once, as the desk is made: both run while Textual starts and draws its first frame, and
+        `first_look` and `load_all` take what they found. Any write landing meanwhile is seen
+        by the look after the load (the change feed starts before either reads)."""
+        if self._early_look is not None or self.snapshot is not None:
+            return
+        try:
+            self._early_look = self.gateway.call_now(_first_look, self._watcher)
+            self._early_load = self.gateway.bulk_now(_full_load, START_ORDER, kept=True, after=self._early_look)
+        except LedgerError:  # refused (the desk is closing): the screen asks again and says why
+            pass
+
     async def first_look(self) -> FirstLook:
-        self.first = await self.gateway.call(_first_look, self._watcher)
+        early, self._early_look = self._early_look, None
+        if early is not None:
+            self.first = await self.gateway.outcome(early)
+        else:
+            self.first = await self.gateway.call(_first_look, self._watcher)
         self.sessions = self.first.sessions
         self.newest_event = self.first.newest_event
         self.newest_change = self.first.newest_change
@@ -169,10 +196,14 @@ class LedgerData:
 
     async def load_all(self) -> None:
         """Every row: from the ledger cache when it is still true, else read whole."""
-        order = self.snapshot.order if self.snapshot is not None else ("deadline", False)
+        order = self.snapshot.order if self.snapshot is not None else START_ORDER
         self._starting = True  # until the statistics are asked for (`count_statistics`)
+        early, self._early_load = self._early_load, None
         try:
-            snapshot, newest, newest_change = await self.gateway.bulk(_full_load, order, kept=True)
+            if early is not None and order == START_ORDER:
+                snapshot, newest, newest_change = await self.gateway.outcome(early)
+            else:
+                snapshot, newest, newest_change = await self.gateway.bulk(_full_load, order, kept=True)
             self.snapshot = snapshot
             self._kept_at = (snapshot, snapshot.version) if snapshot.from_cache else None
             self._kept_facts, snapshot.kept_facts = snapshot.kept_facts, None

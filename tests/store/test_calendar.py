@@ -168,3 +168,14 @@ def test_a_year_confirmed_in_the_ledger_is_known(ledger):
     actions.confirm_calendar_year(2030, "国务院办公厅通知已录入")
     assert load_calendar().knows_year(2030) is True
     assert load_calendar().add_working_days(d("2030-03-01"), 5).estimated is False
+
+
+def test_the_holiday_tables_version_is_the_installed_packages():
+    """Read from the package's dist-info folder's name (no import of importlib.metadata at start);
+    the kept holiday tables and the ledger cache are keyed by it."""
+    from importlib.metadata import version
+
+    from store.calendar import holidays_version
+
+    holidays_version.cache_clear()
+    assert holidays_version() == version("holidays")

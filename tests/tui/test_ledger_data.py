@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from store import actions, queries
+from store import actions, ledger_cache, queries
 from store.db import close_database, database
 from tui import ledger_data
 from tui.gateway import StoreGateway
@@ -344,3 +344,41 @@ async def test_a_reload_before_the_statistics_are_asked_for_counts_afresh(desk):
         assert again._kept_facts is None
     finally:
         again.gateway.close()
+
+
+@BOTH
+async def test_the_first_rows_then_the_whole_ledger_are_read_as_the_desk_is_made(desk, monkeypatch):
+    """`begin` (called as the desk is made, before Textual starts) reads the first screenful at
+    once and the whole ledger right after it, with no await; a write landing before the desk
+    takes either is still brought in."""
+    _target, ids = desk
+    steps: list[str] = []
+    looked = threading.Event()
+    real_look, real_load = ledger_data._first_look, ledger_cache.load
+
+    def first_look(*args, **kwargs):
+        steps.append("first look")
+        try:
+            return real_look(*args, **kwargs)
+        finally:
+            steps.append("first look done")
+            looked.set()
+
+    def whole(*args, **kwargs):
+        steps.append("whole ledger")
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(ledger_data, "_first_look", first_look)
+    monkeypatch.setattr(ledger_cache, "load", whole)
+    data = LedgerData(StoreGateway())
+    try:
+        data.begin()
+        assert await asyncio.to_thread(looked.wait, 10)  # read with nobody awaiting it
+        await _elsewhere(actions.urge_division, ids["soon"], "另一工作站", note="启动期间")
+        first = await data.first_look()
+        await data.load_all()
+        assert steps == ["first look", "first look done", "whole ledger"]  # each read once, in turn
+        assert first.total == _sql('SELECT COUNT(*) FROM "case"')
+        await _until(data, lambda: _urges(data, ids["soon"]) == 1)
+    finally:
+        data.gateway.close()

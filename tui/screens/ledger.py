@@ -125,18 +125,21 @@ class LedgerScreen(ActingMixin, Screen):
             self.query_one(SummaryBar).show(None, None, self.scope_label, loading=True)
         except NoMatches:
             return
-        # The whole ledger first (on the bulk thread), then, once it shows, the integrity check (a
-        # whole read of the file, in C, on the report thread) and the statistics' facts after it:
-        # on two cores each would otherwise slow the other and the first frame of the ledger.
+        # The whole ledger first (on the bulk thread, reading since the desk was made, beside the
+        # week's urges on the store thread), then, once it shows, the integrity check (a whole
+        # read of the file, in C, on the report thread) and the statistics' facts after it: on two
+        # cores each would otherwise slow the other and the first frame of the ledger.
+        urges = asyncio.ensure_future(self.refresh_urges())
         try:
             await data.load_all()
         except Exception as exc:  # noqa: BLE001
             self.app.say(str(exc), error=True, title="无法读取台账")
+            await urges
             await self.app.check_integrity()
             return
         if self.is_attached:
             self.show_rows()
-            await self.refresh_urges()
+        await urges
         checked = asyncio.ensure_future(self.app.check_integrity())
         data.count_statistics()  # queued on the report thread behind the check
         data.read_ahead()
