@@ -23,8 +23,11 @@ Anything else — no file, an older one, a damaged or unreadable one — is a mi
 reads the whole ledger as before. Writing fails silently (a full disk, a read-only home): the
 next start is slower, nothing else. Files live in the user's cache folder (store/cache_files.py,
 `DUBAN_CACHE_DIR`), one per ledger, readable by the user alone: they hold what the ledger
-holds. `DUBAN_CACHE_DIR=off` keeps none. The file is read with an unpickler that builds nothing but tuples, strings,
-numbers and dates.
+holds. `DUBAN_CACHE_DIR=off` keeps none. The file is three pickles one after the other — the
+header (the marks above), the rows with their search texts, the statistics' facts if kept — so a
+file of another day is refused before its rows are read, and the facts are read only when the
+desk adopts them (`KeptFacts`). They are read with an unpickler that builds nothing but tuples,
+strings, numbers and dates.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from pathlib import Path
 from store.cache_files import cache_dir, write_private
 from store.queries.ledger import LedgerRow
 
-FORMAT = 2
+FORMAT = 3
 KEEP_LEDGERS = 8
 """Cache files kept: those of the ledgers opened last."""
 MAX_CATCH_UP = 2000
@@ -58,7 +61,29 @@ class KeptLedger:
     changed: list[LedgerRow]  # rows of cases written since the cache, read afresh
     newest_event: int
     newest_change: int
-    facts: dict | None = None  # the statistics' facts by case id (store/statistics_keeper.py), if kept
+    kept_facts: KeptFacts | None = None  # the statistics' facts (store/statistics_keeper.py), if kept
+
+    @property
+    def facts(self) -> dict | None:
+        """The statistics' facts by case id, read now (`KeptFacts.read`); None if none were kept."""
+        return self.kept_facts.read() if self.kept_facts is not None else None
+
+
+class KeptFacts:
+    """The statistics' facts kept beside the rows, still as stored: read (`read`) by whoever adopts
+    them — the desk, on its report thread, once the ledger shows — so that reading the rows back
+    does not wait for them (they were a third of the file's reading time)."""
+
+    def __init__(self, stored: bytes) -> None:
+        self._stored = stored
+
+    def read(self) -> dict | None:
+        """The facts by case id; None when they cannot be read (a damaged file: count afresh)."""
+        try:
+            facts = _OnlyPlainValues(io.BytesIO(self._stored)).load()
+        except Exception:  # noqa: BLE001 - damaged: the keeper counts everything instead
+            return None
+        return facts if isinstance(facts, dict) else None
 
 
 def _identity() -> str | None:
@@ -148,9 +173,10 @@ def save(rows: list[LedgerRow], texts: dict[int, str], newest_event: int, newest
             "cases": (len(ordered), sum(r.version for r in ordered), max((r.case_id for r in ordered), default=0)),
             "counts": counts,
         }
-        blob = pickle.dumps((header, [tuple(row) for row in ordered], [texts[row.case_id] for row in ordered], facts),
-                            protocol=pickle.HIGHEST_PROTOCOL)
-        write_private(path, blob)
+        parts = [header, ([tuple(row) for row in ordered], [texts[row.case_id] for row in ordered])]
+        if facts is not None:
+            parts.append(facts)
+        write_private(path, b"".join(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL) for part in parts))
         _prune(path.parent)
         return True
     except Exception:  # noqa: BLE001 - a cache: failing to keep it costs the next start time, nothing else
@@ -185,22 +211,27 @@ def load(today: dt.date) -> KeptLedger | None:
         path = _path(identity) if identity else None
         if path is None or not path.is_file():
             return None
-        with path.open("rb") as handle:
-            header, tuples, texts, facts = _OnlyPlainValues(io.BufferedReader(handle, 1 << 20)).load()
+        with path.open("rb") as raw:
+            handle = io.BufferedReader(raw, 1 << 20)
+            header = _OnlyPlainValues(handle).load()
+            if not isinstance(header, dict) or any(header.get(key) != value
+                                                   for key, value in _header(identity, today).items()):
+                return None  # another day, version or ledger: the rows are not read at all
+            tuples, texts = _OnlyPlainValues(handle).load()
+            facts = handle.read()  # the third part, if any: read when adopted (`KeptFacts`)
     except Exception:  # noqa: BLE001 - missing, damaged, older: a miss
         return None
     try:
-        return _still_true(header, tuples, texts, facts if isinstance(facts, dict) else None, identity, today)
+        return _still_true(header, tuples, texts, KeptFacts(facts) if facts else None, identity, today)
     except Exception:  # noqa: BLE001 - whatever the cache or the server says: read the whole ledger
         return None
 
 
-def _still_true(header, tuples, texts, facts, identity: str, today: dt.date) -> KeptLedger | None:
+def _still_true(header: dict, tuples, texts, facts: KeptFacts | None, identity: str,
+                today: dt.date) -> KeptLedger | None:
     from store.changes import latest_change_id
     from store.queries import cases_changed_since, latest_event_id, ledger_rows
 
-    if not isinstance(header, dict) or any(header.get(key) != value for key, value in _header(identity, today).items()):
-        return None
     newest_change = latest_change_id()
     if newest_change != header["newest_change"] or _settings_fingerprint() != tuple(header["settings"]):
         return None

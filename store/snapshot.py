@@ -79,7 +79,7 @@ class LedgerSnapshot:
         # ascending by `_sort_key(self._order)`; None: sorted when first asked for
         self._sorted: list[LedgerRow] | None = rows if in_deadline_order and len(self._rows) == len(rows) else None
         self.from_cache = False  # read back from the ledger cache (store/ledger_cache.py)
-        self.kept_facts: tuple | None = None  # (statistics' facts, cases written since) kept with the rows
+        self.kept_facts: tuple | None = None  # (statistics' facts as kept, cases written since) kept with the rows
         self.version = 1  # counts changes of rows or order
         self._updates = 1  # counts changes of rows only
         # summary bar figures by session (None: all)

@@ -78,14 +78,22 @@ def _full_load(order: tuple[str, bool] = ("deadline", False), *, kept: bool = Fa
     if found is not None:
         snapshot = LedgerSnapshot(found.rows, today, in_deadline_order=True, texts=found.texts, counts=found.counts)
         snapshot.from_cache = True
-        if found.facts is not None:  # the statistics' facts kept with the rows: the desk adopts them
-            snapshot.kept_facts = (found.facts, [row.case_id for row in found.changed])
+        if found.kept_facts is not None:  # the statistics' facts kept with the rows: the desk adopts them
+            snapshot.kept_facts = (found.kept_facts, [row.case_id for row in found.changed])
         if found.changed:
             snapshot.update(found.changed)
         return snapshot.prepare(*order), found.newest_event, found.newest_change
     newest = queries.latest_event_id()
     newest_change = changes.latest_change_id()
     return LedgerSnapshot(queries.ledger_rows(today=today), today).prepare(*order), newest, newest_change
+
+
+def _adopt(keeper: StatisticsKeeper, facts: ledger_cache.KeptFacts, changed: list[int]) -> StatisticsKeeper:
+    """On the report thread: the statistics' facts kept with the rows, read and adopted with the
+    cases written since read afresh (`StatisticsKeeper.adopt`); facts that cannot be read are
+    counted afresh (`build`)."""
+    found = facts.read()
+    return keeper.build() if found is None else keeper.adopt(found, changed)
 
 
 def _keep(snapshot: LedgerSnapshot, newest_event: int, newest_change: int,
@@ -240,7 +248,7 @@ class LedgerData:
         self._starting = False
         kept, self._kept_facts = self._kept_facts, None
         if kept is not None:
-            self._background(self.gateway.report(keeper.adopt, *kept))
+            self._background(self.gateway.report(_adopt, keeper, *kept))
         else:
             self._background(self.gateway.report(keeper.build))
 

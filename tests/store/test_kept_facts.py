@@ -117,3 +117,17 @@ def test_a_failed_read_of_the_cases_written_since_leaves_nothing_half_adopted(sz
     with pytest.raises(ConnectionError):
         keeper.adopt(found.facts, [twice])
     assert keeper.generation == 0 and keeper.facts() is None  # unbuilt: never shown, never kept
+
+
+
+def test_kept_facts_are_read_when_asked_for_and_a_damaged_part_leaves_the_rows_whole(sz2023):
+    built = StatisticsKeeper().build()
+    _keep(built)
+    found = ledger_cache.load(SZ_TODAY)
+    assert found is not None and found.kept_facts is not None
+    assert found.kept_facts.read() == built.facts()  # still as stored until read
+    (path,) = ledger_cache.cache_dir("ledgers").glob("*.rows")
+    path.write_bytes(path.read_bytes()[:-40])  # the facts' end lost: the rows before them still whole
+    found = ledger_cache.load(SZ_TODAY)
+    assert found is not None and len(found.rows) == run_sql('SELECT COUNT(*) FROM "case"').fetchone()[0]
+    assert found.kept_facts is not None and found.facts is None  # the desk counts them afresh

@@ -382,3 +382,18 @@ async def test_the_first_rows_then_the_whole_ledger_are_read_as_the_desk_is_made
         await _until(data, lambda: _urges(data, ids["soon"]) == 1)
     finally:
         data.gateway.close()
+
+
+async def test_kept_facts_that_cannot_be_read_are_counted_afresh(desk):
+    from store.ledger_cache import KeptFacts
+    from store.statistics_keeper import StatisticsKeeper
+
+    gateway = StoreGateway()
+    try:
+        keeper = await gateway.report(ledger_data._adopt, StatisticsKeeper(), KeptFacts(b"\x80\x05damaged"), [])
+        assert not keeper.adopted and keeper.generation == 1
+        fresh = await gateway.report(StatisticsKeeper().build)
+        today = ledger_data.clock.today()
+        assert keeper.statistics(None, today) == fresh.statistics(None, today)
+    finally:
+        gateway.close()

@@ -25,6 +25,32 @@ async def test_ledger_shows_most_urgent_first_with_countdown_words(desk):
         assert (table.rows[2].next_milestone, table.rows[2].countdown) == ("签收", "还剩5天")
 
 
+async def test_before_the_first_rows_are_read_the_ledger_says_it_is_loading(desk, monkeypatch):
+    import threading
+
+    from tui import ledger_data
+
+    release = threading.Event()
+    real = ledger_data._first_look
+
+    def held(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ledger_data, "_first_look", held)
+    try:
+        async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, LedgerScreen))
+            await pilot.pause()
+            shown = pilot.app.screen.table.render_line(1).text
+            assert "正在载入台账…" in shown and "没有" not in shown  # not "no case matches"
+            release.set()
+            await ready(pilot)
+            assert pilot.app.screen.table.rows
+    finally:
+        release.set()
+
+
 async def test_f_saves_a_follow_up(desk):
     path, ids = desk
     async with DubanApp(operator=OPERATOR).run_test(size=SIZE) as pilot:

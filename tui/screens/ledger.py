@@ -107,6 +107,7 @@ class LedgerScreen(ActingMixin, Screen):
         self.query_one("#filter", Input).display = False
         self.query_one(FirstRunGuide).display = False
         self.table.focus()
+        self.table.empty_text = "正在载入台账…"  # not "no case matches" before the first rows are read
         self.query_one(SummaryBar).show(None, None, "全部届次")
         self.start()
 
