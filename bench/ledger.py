@@ -51,7 +51,8 @@ How each figure is taken:
   has had no key for 3.5 s (its idle tidy, tui/memory.py, has run: what a desk settles at while
   the office reads a screen; the keys above come with no pause, so garbage piles up until then).
 - `launch_to_first_rows_s`, `launch_to_loaded_s`: `duban --db FILE` in a detached tmux
-  session at 160×48, from just before `tmux new-session` until `tmux capture-pane -p`
+  session at 160×48 (its server in the user's environment: a development shell's
+  `PYTHONDONTWRITEBYTECODE` dropped, so both programs run from bytecode as installed ones do), from just before `tmux new-session` until `tmux capture-pane -p`
   (polled every 10 ms) first shows the first row's number, resp. the summary bar's figures
   (`在办 N … 本周催办 N`) with no `正在载入`/`载入中` left on screen; then `q`, and the bench
   waits for the desk to end by itself (it keeps its ledger cache, store/ledger_cache.py, in

@@ -328,3 +328,17 @@ def close_database() -> None:
     """Close this thread's connection to the current database, if any."""
     if database.obj is not None and not database.is_closed():
         database.close()
+
+
+def shrink_cache() -> None:
+    """Let this thread's connection give back the pages it keeps in memory (SQLite's page cache,
+    up to `cache_size` a connection; `PRAGMA shrink_memory`), after a read of the whole ledger: the
+    file stays in the system's cache, so the next long read costs no more. Nothing on PostgreSQL
+    (the server keeps its own). Best effort: a closed or lost connection is left as it is."""
+    db = database.obj
+    if db is None or database.is_closed() or not isinstance(db, SqliteDatabase):
+        return
+    try:
+        db.execute_sql("PRAGMA shrink_memory")
+    except Exception:  # noqa: BLE001 - memory hygiene only: never an error for the user
+        pass

@@ -272,6 +272,7 @@ class Case(BaseModel):
         indexes = (
             (("session", "number"), True),
             (("next_due", "number", "id"), False),  # the ledger's default order, NULLS LAST, id last
+            (("version",), False),  # the ledger cache's fingerprint (count, sum of versions) read from it alone
         )
 
 

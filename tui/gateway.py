@@ -20,9 +20,10 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any, Callable, TypeVar
 
-from store.db import close_database, database, describe_db_error
+from store.db import close_database, database, describe_db_error, shrink_cache
 from store.errors import ConnectionLost, LedgerError
 from store.feed import LOST, drop_connection, heal, is_connection_lost, is_postgres
+from tui import memory
 
 T = TypeVar("T")
 
@@ -172,7 +173,8 @@ def collector_paused():
     read runs, and at the end of the last one everything alive is frozen (`gc.freeze`: left out
     of every later collection), so the collections while the office types see only what was
     made since. Frozen objects are still freed when nothing refers to them; only a reference
-    cycle made during a long read would stay (the store's results hold none)."""
+    cycle made during a long read would stay (the store's results hold none). Then what the long
+    reads freed is handed back to the system (`memory.give_back`), on the thread that ends last."""
     global _paused, freezes  # noqa: PLW0603 - one count for the process: the collector is one
     with _pause_lock:
         _paused += 1
@@ -183,10 +185,13 @@ def collector_paused():
     finally:
         with _pause_lock:
             _paused -= 1
-            if _paused == 0:
+            last = _paused == 0
+            if last:
                 gc.freeze()  # before enabling: else the first allocation after sets off a full collection
                 freezes += 1
                 gc.enable()
+        if last:
+            memory.give_back()  # what the long reads freed, back to the system (tui/memory.py)
 
 
 def long_reads_running() -> bool:
@@ -196,7 +201,10 @@ def long_reads_running() -> bool:
 
 def _guarded_long(fn):
     with collector_paused():
-        return _guarded(fn)
+        try:
+            return _guarded(fn)
+        finally:
+            shrink_cache()  # the pages this read went through: the next one finds them in the system's cache
 
 
 def _guarded(fn):

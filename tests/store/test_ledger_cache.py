@@ -172,3 +172,17 @@ def test_the_summary_counts_kept_are_those_of_the_rows_brought_up_to_date(kept):
     assert again.session_summary(None) == fresh.session_summary(None)
     (unsigned,), = database.obj.execute_sql("SELECT COUNT(*) FROM \"case\" WHERE status = '待签收'").fetchall()
     assert again.session_summary(None).awaiting_sign == unsigned
+
+
+def test_the_cases_fingerprint_is_read_from_an_index_alone(kept):
+    """Count, sum of versions and highest id: on SQLite a scan of the version index, not of the
+    cases' rows with their texts (21 → 6 ms at 100,000 cases)."""
+    from peewee import SqliteDatabase
+
+    assert "case_version" in {index.name for index in database.obj.get_indexes("case")}  # both engines
+    if isinstance(database.obj, SqliteDatabase):
+        plan = database.obj.execute_sql('EXPLAIN QUERY PLAN SELECT COUNT(*), COALESCE(SUM(version), 0), '
+                                        'COALESCE(MAX(id), 0) FROM "case"').fetchall()
+        assert "COVERING INDEX case_version" in " ".join(str(step[-1]) for step in plan)
+    assert ledger_cache._case_fingerprint() == tuple(database.obj.execute_sql(
+        'SELECT COUNT(*), SUM(version), MAX(id) FROM "case"').fetchone())

@@ -20,7 +20,8 @@ from textual.widgets import Select
 from textual.widgets._select import SelectOverlay
 
 from tui.app import DubanApp
-from tui.dialogs.base import CHECKED, ActionDialog, QuickSelect, _KeptBackground
+from tui.dialogs.base import CHECKED, ActionDialog, _KeptBackground
+from tui.widgets.quick_select import QuickSelect
 from tui.dialogs.follow_up import FollowUpDialog
 from tui.dialogs.urge import UrgeDialog
 from tui.screens.ledger import LedgerScreen

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 import weakref
 
+import pytest
+
 from tui import memory
 from tui.memory import Tidying
 
@@ -109,3 +111,76 @@ def test_a_quiet_spell_sweeps_what_was_made_since_the_last_freeze_once():
         assert len(gc.get_objects(generation=2)) < 100
     finally:
         gc.unfreeze()
+
+
+def test_give_back_returns_memory_the_allocator_held_free():
+    """glibc keeps freed blocks for later; `give_back` (malloc_trim) returns the free pages."""
+    def rss_mb() -> float:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+    if not memory.give_back():
+        pytest.skip("no malloc_trim here (not glibc)")
+    kept, freed = [], []
+    for index in range(3000):  # 32 KB blocks, every other one kept: the freed ones are holes
+        (kept if index % 2 else freed).append(bytes(32 * 1024))
+    before = rss_mb()
+    del freed
+    held = rss_mb()
+    assert memory.give_back()
+    after = rss_mb()
+    assert before - held < 10  # freed, but the allocator kept most of it
+    assert held - after > 30  # given back: the 48 MB of holes, but for what the allocator keeps
+    assert len(kept) == 1500
+
+
+async def test_a_long_read_gives_back_its_page_cache_and_the_last_one_the_freed_memory(desk, monkeypatch):
+    import threading
+
+    from store import queries
+    from tui import gateway as gateway_module
+    from tui.gateway import StoreGateway
+
+    shrunk, given = [], []
+    real_shrink = gateway_module.shrink_cache
+
+    def shrink():
+        shrunk.append(threading.current_thread().name)
+        real_shrink()
+
+    monkeypatch.setattr(gateway_module, "shrink_cache", shrink)
+    monkeypatch.setattr(memory, "give_back", lambda: given.append(threading.current_thread().name) or True)
+    gateway = StoreGateway()
+    try:
+        await gateway.call(queries.ledger_count)  # a quick read: its cache is kept
+        assert shrunk == [] and given == []
+        rows = await gateway.report(queries.ledger_rows)
+        assert rows and shrunk == ["duban-report"] and given == ["duban-report"]
+        assert await gateway.report(queries.ledger_count) == len(rows)  # the connection reads on
+    finally:
+        gateway.close()
+
+
+@pytest.mark.parametrize("desk", ["sqlite", "pg"], indirect=True)
+def test_shrink_cache_leaves_the_connection_reading(desk):
+    from store.db import close_database, database, shrink_cache
+
+    before = database.obj.execute_sql('SELECT COUNT(*) FROM "case"').fetchone()[0]
+    shrink_cache()
+    assert database.obj.execute_sql('SELECT COUNT(*) FROM "case"').fetchone()[0] == before
+    close_database()
+    shrink_cache()  # nothing open on this thread: nothing done, no error
+    assert database.is_closed()
+
+
+def test_a_quiet_spells_sweep_and_a_tidy_give_back_what_they_freed(monkeypatch):
+    asked = []
+    monkeypatch.setattr(memory, "give_back_later", lambda: asked.append(True))
+    tidying = Tidying()
+    tidying.touched()
+    tidying.settle(tidying.last_key + 0.1)  # keys still coming: no sweep, nothing asked
+    assert asked == []
+    assert tidying.settle(tidying.last_key + memory.SWEEP_SECONDS + 0.1)
+    assert asked == [True]
+    tidying.tidy()
+    assert asked == [True, True]

@@ -148,6 +148,9 @@ async def test_an_empty_ledger_at_80_columns_shows_every_first_step(ledger):
         assert "还没有案件" in text
         for step in ("导入", "处室和人员", "工作日历", "届次与期限规则", "手工录入"):
             assert step in text
+        for line in screen_lines(pilot.app):  # each step's words begin on its key's line (禁则,
+            if line.strip() in ("○  c", "✓  c", "○  i", "○  p", "○  r", "○  n"):  # not at the last space)
+                raise AssertionError(f"a step's key stands alone on its line:\n{text}")
 
 
 def on_screen(widget, size: tuple[int, int]) -> bool:

@@ -11,7 +11,8 @@ from textual.widgets import Input, Label, Select, TextArea
 
 from store import clock
 from store.models import CONTACT_METHODS, CONTACT_STAGES, FOLLOW_UP_KINDS
-from tui.dialogs.base import CHECKED, ActionDialog, QuickSelect
+from tui.dialogs.base import CHECKED, ActionDialog
+from tui.widgets.quick_select import QuickSelect
 from tui.text import SafeInput, SafeTextArea
 
 KIND_HELP = {

@@ -8,7 +8,8 @@ from textual.widgets import Input, Label, Select, Static
 
 from store.models import URGE_LEVELS
 from store.queries import UrgeProposal
-from tui.dialogs.base import CHECKED, ActionDialog, QuickSelect, Submit, save_hint
+from tui.dialogs.base import CHECKED, ActionDialog, Submit, save_hint
+from tui.widgets.quick_select import QuickSelect
 from tui.text import SafeInput, plain
 
 
