@@ -40,8 +40,9 @@ def _sort_key(order: str):
 
 
 def search_text(row: LedgerRow) -> str:
-    """What `/` matches: number (also as 第…号), title, proposer, division, owner."""
-    return f"{row.number}\n第{row.number}号\n{row.title}\n{row.lead_proposer}\n{row.division}\n{row.owner}".casefold()
+    """What `/` matches: number (as 第…号, which holds the bare number and any part of it), title,
+    proposer, division, owner."""
+    return f"第{row.number}号\n{row.title}\n{row.lead_proposer}\n{row.division}\n{row.owner}".casefold()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import asyncio
 import gc
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from contextlib import contextmanager
 from functools import partial
@@ -105,6 +106,12 @@ class StoreGateway:
             thread.stop()
 
 
+GIVE_BACK_AFTER = 0.25
+"""Seconds: a call that ran longer (a whole ledger, the statistics, the week's first checklist)
+gives back the memory it used once it has answered (`_give_back`): at 100,000 cases the start
+leaves 16 MB less behind, the week's first `w` 5 MB."""
+
+
 class StoreThread:
     """One thread running the calls given to it in order, each answered through its `Future`.
 
@@ -133,6 +140,7 @@ class StoreThread:
             if not future.set_running_or_notify_cancel():
                 continue
             self.busy = True
+            started = time.monotonic()
             try:
                 future.set_result(fn(*args))
             except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
@@ -140,6 +148,8 @@ class StoreThread:
             finally:
                 self.busy = False
                 del job, future, fn, args  # what it read goes with its caller, not with this idle thread
+            if time.monotonic() - started > GIVE_BACK_AFTER:  # after the answer: nobody waits for it
+                _guarded_quietly(_give_back)
 
     def cancel_pending(self) -> None:
         """Cancel the calls not yet started."""
@@ -173,8 +183,7 @@ def collector_paused():
     read runs, and at the end of the last one everything alive is frozen (`gc.freeze`: left out
     of every later collection), so the collections while the office types see only what was
     made since. Frozen objects are still freed when nothing refers to them; only a reference
-    cycle made during a long read would stay (the store's results hold none). Then what the long
-    reads freed is handed back to the system (`memory.give_back`), on the thread that ends last."""
+    cycle made during a long read would stay (the store's results hold none)."""
     global _paused, freezes  # noqa: PLW0603 - one count for the process: the collector is one
     with _pause_lock:
         _paused += 1
@@ -185,13 +194,10 @@ def collector_paused():
     finally:
         with _pause_lock:
             _paused -= 1
-            last = _paused == 0
-            if last:
+            if _paused == 0:
                 gc.freeze()  # before enabling: else the first allocation after sets off a full collection
                 freezes += 1
                 gc.enable()
-        if last:
-            memory.give_back()  # what the long reads freed, back to the system (tui/memory.py)
 
 
 def long_reads_running() -> bool:
@@ -201,10 +207,22 @@ def long_reads_running() -> bool:
 
 def _guarded_long(fn):
     with collector_paused():
-        try:
-            return _guarded(fn)
-        finally:
-            shrink_cache()  # the pages this read went through: the next one finds them in the system's cache
+        return _guarded(fn)
+
+
+def _give_back() -> None:
+    """After a call that ran long, on its thread: the pages its connection kept (store.db
+    `shrink_cache`: the next read finds them in the system's cache) and what the C allocator
+    holds free (tui/memory.py `give_back`) go back to the system."""
+    shrink_cache()
+    memory.give_back()
+
+
+def _guarded_quietly(fn) -> None:
+    try:
+        fn()
+    except Exception:  # noqa: BLE001 - memory hygiene: never an error anybody sees
+        pass
 
 
 def _guarded(fn):

@@ -19,10 +19,11 @@ the frozen are not walked) are collected before they are frozen (`settle`), and 
 by the next `tidy`.
 
 Memory freed is not always given back to the system: the C allocator keeps what it freed for
-later. When the last long read ends (tui/gateway.py), after a quiet spell's sweep and after each
-`tidy`, `give_back` asks it to return what it holds free (glibc's `malloc_trim`; elsewhere
-nothing), off the UI thread: at 100,000 cases, after the whole ledger and the statistics are
-read, 10–16 MB (with the long reads' SQLite page caches let go, store.db `shrink_cache`).
+later. After a store call that ran long (tui/gateway.py `GIVE_BACK_AFTER`, on its thread), after
+a quiet spell's sweep and after each `tidy`, `give_back` asks it to return what it holds free
+(glibc's `malloc_trim`; elsewhere nothing), off the UI thread: at 100,000 cases, after the whole
+ledger and the statistics are read, 10–16 MB (with the calls' SQLite page caches let go,
+store.db `shrink_cache`).
 """
 
 from __future__ import annotations

@@ -134,29 +134,44 @@ def test_give_back_returns_memory_the_allocator_held_free():
     assert len(kept) == 1500
 
 
-async def test_a_long_read_gives_back_its_page_cache_and_the_last_one_the_freed_memory(desk, monkeypatch):
+async def test_a_call_that_ran_long_gives_back_its_page_cache_and_freed_memory_after_answering(desk, monkeypatch):
     import threading
+    import time as time_module
 
     from store import queries
     from tui import gateway as gateway_module
     from tui.gateway import StoreGateway
 
-    shrunk, given = [], []
+    given: list[tuple[str, object]] = []
+    answered = threading.Event()
     real_shrink = gateway_module.shrink_cache
 
     def shrink():
-        shrunk.append(threading.current_thread().name)
+        given.append((threading.current_thread().name, "shrink"))
         real_shrink()
 
     monkeypatch.setattr(gateway_module, "shrink_cache", shrink)
-    monkeypatch.setattr(memory, "give_back", lambda: given.append(threading.current_thread().name) or True)
+    def give_back():  # holds its thread until the caller has the answer: it must have it already
+        given.append(("give back", answered.wait(5)))
+        return True
+
+    monkeypatch.setattr(memory, "give_back", give_back)
+    monkeypatch.setattr(gateway_module, "GIVE_BACK_AFTER", 0.2)
+
+    def slow_read():
+        time_module.sleep(0.3)
+        return queries.ledger_rows()
+
     gateway = StoreGateway()
     try:
-        await gateway.call(queries.ledger_count)  # a quick read: its cache is kept
-        assert shrunk == [] and given == []
-        rows = await gateway.report(queries.ledger_rows)
-        assert rows and shrunk == ["duban-report"] and given == ["duban-report"]
-        assert await gateway.report(queries.ledger_count) == len(rows)  # the connection reads on
+        await gateway.call(queries.ledger_count)  # a quick call keeps its cache
+        await gateway.report(queries.ledger_count)
+        assert given == []
+        rows = await gateway.call(slow_read)  # a slow one, even on the store thread, gives back
+        answered.set()
+        await gateway.call(queries.ledger_count)  # queued behind the giving back
+        assert rows and given == [("duban-store", "shrink"), ("give back", True)]  # after it answered
+        assert await gateway.call(queries.ledger_count) == len(rows)  # the connection reads on
     finally:
         gateway.close()
 
