@@ -56,21 +56,48 @@ def test_a_long_reads_freeze_makes_a_tidy_due_without_a_key():
     assert not tidying.due(tidying.last_tidy + memory.EVERY_SECONDS + memory.QUIET_SECONDS)
 
 
-def test_settle_keeps_the_oldest_generation_small_and_tidy_frees_what_it_froze():
+def test_a_sweep_freezes_what_survived_and_tidy_frees_what_it_froze():
     node = _Node()
     node.me = node
     alive = weakref.ref(node)
     tidying = Tidying()
     try:
-        tidying.settle()
+        assert tidying.settle(tidying.last_key + memory.SWEEP_SECONDS + 0.1)  # quiet: swept, then frozen
         assert len(gc.get_objects(generation=2)) < 100  # frozen: out of every automatic pass
         del node
         gc.collect()
-        assert alive() is not None
+        assert alive() is not None  # frozen while alive (a screen open at the sweep)
         tidying.tidy()
         assert alive() is None
     finally:
         gc.unfreeze()
+
+
+def test_while_keys_come_nothing_is_frozen_and_a_cheap_sweep_frees_closed_screens(monkeypatch):
+    tidying = Tidying()
+    tidying.touched()
+    node = _Node()
+    node.me = node  # a dialog opened and closed while the office keeps typing
+    alive = weakref.ref(node)
+    del node
+    frozen = gc.get_freeze_count()
+    assert not tidying.settle(tidying.last_key + 0.1)  # few young passes yet: nothing done
+    assert gc.get_freeze_count() == frozen and alive() is not None  # not frozen: the next sweep frees it
+    monkeypatch.setattr(memory.gc, "get_count", lambda: (0, 0, memory.SWEEP_AFTER_PASSES))
+    monkeypatch.setattr(memory, "SWEEP_AT_MOST", 10 ** 9)
+    assert tidying.settle(tidying.last_key + 0.2)  # enough passes, few objects: swept while keys come
+    assert alive() is None
+
+    node = _Node()
+    node.me = node
+    alive = weakref.ref(node)
+    monkeypatch.setattr(memory, "SWEEP_AT_MOST", 0)  # too many to walk mid-keystroke
+    assert not tidying.settle(tidying.last_key + 0.3)
+    del node
+    gc.collect()
+    assert alive() is not None  # frozen as it was, not walked
+    tidying.tidy()
+    assert alive() is None
 
 
 def test_while_the_desk_runs_no_automatic_full_pass_and_after_it_the_collector_as_it_was():
@@ -90,12 +117,12 @@ def test_a_quiet_spell_sweeps_what_was_made_since_the_last_freeze_once():
     tidying = Tidying()
     tidying.touched()
     try:
-        tidying.settle()  # all before this frozen
+        gc.freeze()  # all before this frozen, as after a sweep
         node = _Node()
         node.me = node  # a closed screen's cycle, made after the freeze
         alive = weakref.ref(node)
         del node
-        assert not tidying.settle(tidying.last_key + 0.1)  # keys still coming: frozen, not collected
+        assert not tidying.settle(tidying.last_key + 0.1)  # keys still coming: not collected yet
         assert alive() is not None
         tidying.tidy()
         assert alive() is None
