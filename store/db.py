@@ -332,8 +332,8 @@ def close_database() -> None:
 
 def shrink_cache() -> None:
     """Let this thread's connection give back the pages it keeps in memory (SQLite's page cache,
-    up to `cache_size` a connection; `PRAGMA shrink_memory`), after a read of the whole ledger: the
-    file stays in the system's cache, so the next long read costs no more. Nothing on PostgreSQL
+    up to `cache_size` a connection; `PRAGMA shrink_memory`), after a call that read much of the
+    ledger: the file stays in the system's cache, so the next read costs little more. Nothing on PostgreSQL
     (the server keeps its own). Best effort: a closed or lost connection is left as it is."""
     db = database.obj
     if db is None or database.is_closed() or not isinstance(db, SqliteDatabase):

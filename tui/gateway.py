@@ -70,10 +70,6 @@ class StoreGateway:
         """Start `fn` on the bulk thread now, as `bulk` would (`call_now`)."""
         return self._submit(self._bulk, fn, *args, long=True, **kwargs)
 
-    def report_now(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future:
-        """Start `fn` on the report thread now, as `report` would (`call_now`)."""
-        return self._submit(self._report, fn, *args, long=True, **kwargs)
-
     async def outcome(self, future: Future) -> Any:
         """The result of a call started with `call_now` or `bulk_now`."""
         return await asyncio.wrap_future(future)

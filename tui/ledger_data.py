@@ -64,7 +64,7 @@ def _watcher(watcher_holder: list, since: int = 0, change_seen: int = 0) -> Chan
     return watcher_holder[0]
 
 
-def _full_load(order: tuple[str, bool] = ("deadline", False), *, kept: bool = False,
+def _full_load(order: tuple[str, bool] = START_ORDER, *, kept: bool = False,
                after=None) -> tuple[LedgerSnapshot, int, int]:
     """(every row, sorted by `order`, the newest event id, the newest change record id), the ids
     read before the rows. `kept`: from the ledger cache when it is still true (store/ledger_cache.py).
@@ -179,9 +179,9 @@ class LedgerData:
         return self._reload_pending or self._busy.locked()
 
     def begin(self) -> None:
-        """Start the first look (on the store thread) and the whole read (on the bulk thread) at
-        once, as the desk is made: both run while Textual starts and draws its first frame, and
-        `first_look` and `load_all` take what they found. Any write landing meanwhile is seen
+        """Start the first look (on the store thread) and, right after it, the whole read (on the
+        bulk thread), as the desk is made: both run while Textual starts and draws its first
+        frame, and `first_look` and `load_all` take what they found. Any write landing meanwhile is seen
         by the look after the load (the change feed starts before either reads)."""
         if self._early_look is not None or self.snapshot is not None:
             return

@@ -40,10 +40,10 @@ QUIET_SECONDS = 2.0
 EVERY_SECONDS = 10.0
 SWEEP_SECONDS = 0.5
 SWEEP_AFTER_PASSES = 10
-SWEEP_AT_MOST = 20_000
-"""Objects not frozen that a sweep while keys come may walk (about 5 ms); more are frozen as they are."""
 """Young (second-generation) passes since the last sweep after which `settle` sweeps even while
 keys come — Python's own third threshold, taken at the desk's moment instead of mid-keystroke."""
+SWEEP_AT_MOST = 20_000
+"""Objects not frozen that a sweep while keys come may walk (about 5 ms); more are frozen as they are."""
 FULL_PASSES_OFF = 1_000_000
 """The third threshold while the desk runs: a full pass only after a million young passes (never, in practice)."""
 tidying_now = False  # a tidy's own collection is under way

@@ -32,7 +32,7 @@ async def test_close_waits_for_a_write_but_not_for_a_long_read(desk):
         release.wait(20)
         return "read"
 
-    read = gateway.report_now(long_read)
+    read = gateway.bulk_now(long_read)
     assert reading.wait(10)
     write = gateway.call_now(actions.urge_division, ids["soon"], OPERATOR, note="退出前保存")
     gateway.close()
@@ -48,7 +48,7 @@ def test_the_gateways_threads_never_hold_the_program_open():
         "from tui.gateway import StoreGateway\n"
         "gateway = StoreGateway()\n"
         "started = threading.Event()\n"
-        "gateway.report_now(lambda: (started.set(), time.sleep(60)))\n"
+        "gateway.bulk_now(lambda: (started.set(), time.sleep(60)))\n"
         "gateway.bulk_now(lambda: time.sleep(60))\n"
         "assert started.wait(10)\n"
         "gateway.close()\n"

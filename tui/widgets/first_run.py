@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from store.first_run import SetupProgress
-from tui.text import Paragraphs, visible
+from tui.text import paragraphs, visible
 
 
 def guide_lines(progress: SetupProgress | None, target: str = "") -> list[tuple[str, str]]:
@@ -65,4 +65,4 @@ class FirstRunGuide(Static):
         parts = []
         for text, style in guide_lines(progress, target):
             parts.append(Content.styled(text, style) if style else Content(text))
-        self.update(Paragraphs(Content("\n").join(parts)))  # broken by 禁则, not at the line's last space
+        self.update(paragraphs(Content("\n").join(parts)))  # broken by 禁则, not at the line's last space
